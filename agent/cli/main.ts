@@ -1,0 +1,42 @@
+/**
+ * `tongban`: the one command-line door to every part. The tree is composed here, in the agent (the
+ * composition root); each library contributes its own commands as later parts land.
+ */
+import { runProgram, type Command, type CommandContext, type Program } from '../../base/cli.js';
+import { packageInfo } from '../../base/package-info.js';
+import { startCommand } from './start-command.js';
+
+export function program(): Program {
+  const root: Command = {
+    name: 'tongban',
+    summary: 'tongban (通办): edge agent for government self-service kiosks',
+    description: `Exit codes: 0 success, 1 a negative answer (e.g. signature invalid), 2 bad usage or unreadable
+input, 3 a device or environment failure. Commands that report data take --json.
+Show the version with: tongban --version`,
+    subcommands: [startCommand],
+  };
+  return { name: 'tongban', version: packageInfo().version, root };
+}
+
+/** Entry point of bin/tongban.js: wires the process's streams and signals, then exits with the code. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      // A second signal while stopping means "now".
+      if (stop.signal.aborted) process.exit(3);
+      stop.abort(signal);
+    });
+  }
+  const ctx: CommandContext = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    stopSignal: stop.signal,
+  };
+  const code = await runProgram(program(), argv, ctx);
+  // Let stdout drain before exiting (a pipe to `jq` must get the whole document).
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
+}

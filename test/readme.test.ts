@@ -1,0 +1,38 @@
+/** README.md is the newcomer's door: keep what it says true. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Command } from '../base/cli.js';
+import { program } from '../agent/cli/main.js';
+import { ROOT } from './helpers/cli.js';
+
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+
+function commandPaths(cmd: Command, prefix: string[] = []): string[] {
+  const here = [...prefix, cmd.name];
+  return [here.join(' '), ...(cmd.subcommands ?? []).flatMap((c) => commandPaths(c, here))];
+}
+
+describe('README', () => {
+  it('shows the two quick-start commands, and package.json backs them', () => {
+    expect(readme).toContain('npm install && npm start');
+    expect(readme).toContain('npm test');
+    expect(pkg.scripts.start).toBe('node bin/tongban.js start');
+    expect(pkg.scripts.test).toContain('vitest run');
+  });
+
+  it('names only commands that exist, and every command that exists', () => {
+    const known = commandPaths(program().root);
+    const named = [...readme.matchAll(/^\| `(tongban(?: [a-z][a-z-]*)*)/gm)].map((m) => m[1]!);
+    expect(named.length).toBeGreaterThan(0);
+    for (const n of named) expect(known, `README names "${n}"`).toContain(n);
+    for (const k of known.filter((k) => k !== 'tongban')) {
+      expect(named.some((n) => n === k), `README misses "${k}"`).toBe(true);
+    }
+  });
+
+  it('names only npm scripts that exist', () => {
+    for (const m of readme.matchAll(/npm run ([a-z:-]+)/g)) expect(Object.keys(pkg.scripts)).toContain(m[1]);
+  });
+});
