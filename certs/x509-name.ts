@@ -126,7 +126,7 @@ function trimUnescaped(raw: string): string {
  * STREET, serialNumber, title, SN, GN, organizationIdentifier, emailAddress, UID, DC, or a dotted OID.
  */
 export function parseDn(text: string, what = 'distinguished name'): DistinguishedName {
-  const trimmed = text.trim();
+  const trimmed = trimUnescaped(text);
   if (!trimmed) throw bad(`${what} is empty`);
   const slashForm = trimmed.startsWith('/');
   let rdnTexts = slashForm ? splitUnescaped(trimmed.slice(1), '/') : splitUnescaped(trimmed, ',');
