@@ -4,6 +4,7 @@
  */
 import { runProgram, type Command, type CommandContext, type Program } from '../../base/cli.js';
 import { packageInfo } from '../../base/package-info.js';
+import { certsCommand } from '../../certs/cli/index.js';
 import { startCommand } from './start-command.js';
 
 export function program(): Program {
@@ -13,7 +14,7 @@ export function program(): Program {
     description: `Exit codes: 0 success, 1 a negative answer (e.g. signature invalid), 2 bad usage or unreadable
 input, 3 a device or environment failure. Commands that report data take --json.
 Show the version with: tongban --version`,
-    subcommands: [startCommand],
+    subcommands: [startCommand, certsCommand],
   };
   return { name: 'tongban', version: packageInfo().version, root };
 }

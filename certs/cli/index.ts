@@ -1,0 +1,16 @@
+/**
+ * `tongban certs ...`: the command group of certs/. Each part of certs/ adds its commands to the list.
+ */
+import type { Command } from '../../base/cli.js';
+import { certCommand, keygenCommand, signCommand, verifySigCommand } from './key-commands.js';
+
+export const certsCommand: Command = {
+  name: 'certs',
+  summary: 'national-standard e-seals: SM2 keys and certificates, seals, sealed PDFs',
+  subcommands: [
+    keygenCommand,
+    certCommand,
+    signCommand,
+    verifySigCommand,
+  ],
+};
