@@ -63,9 +63,12 @@ export interface PdfBudget {
   remaining: number;
 }
 
-/** The work allowed for reading a file of `length` bytes: linear in its size. */
+/**
+ * The work allowed for reading a file of `length` bytes: linear in its size. Sound files cost a few
+ * times their length (look-ahead for references re-reads a token or two).
+ */
 export function workBudget(length: number): number {
-  return 64 * length + (1 << 20);
+  return 16 * length + (1 << 20);
 }
 
 /** Limits that keep hostile input cheap. */
