@@ -3,6 +3,7 @@
  */
 import type { Command } from '../../base/cli.js';
 import { certCommand, keygenCommand, signCommand, verifySigCommand } from './key-commands.js';
+import { sealCommand } from './seal-commands.js';
 
 export const certsCommand: Command = {
   name: 'certs',
@@ -12,5 +13,6 @@ export const certsCommand: Command = {
     certCommand,
     signCommand,
     verifySigCommand,
+    sealCommand(),
   ],
 };
