@@ -7,7 +7,7 @@ export { createSeal, drawnPicture, newSealId, parseSeal, sealPeriod, verifySeal,
 export type { CreateSealOptions, SealPeriod, SealVerdict, VerifySealOptions } from './seal.js';
 export { buildSesSignature, parseSesSignature, verifySesSignature } from './ses-signature.js';
 export type { BuildSesSignatureOptions, SesSignatureVerdict, SignerInfo, VerifySesSignatureOptions } from './ses-signature.js';
-export { encodeSealInfo, decodeSeal, MAX_SEAL_BYTES } from './seal-codec.js';
+export { encodeSeal, encodeSealInfo, decodeSeal, MAX_SEAL_BYTES } from './seal-codec.js';
 export { encodeTbsSign, encodeSesSignature, decodeSesSignature, TBS_SIGN_VERSION } from './signature-codec.js';
 export { DEFAULT_SEAL_DIAMETER_MM, SEAL_RED, drawSealSvg, sealGeometry, sealGeometryToSvg } from './picture.js';
 export type { SealDrawing, SealGeometry } from './picture.js';

@@ -2,12 +2,16 @@ import { writeFileSync } from 'node:fs';
 import forge from 'node-forge';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../base/errors.js';
+import { encodeDer } from '../asn1.js';
 import { publicKeyToPem } from '../keys.js';
 import {
   buildSesSignature,
   createSeal,
   LAYOUT_0031,
   LAYOUT_V4,
+  encodeSeal,
+  encodeSealInfo,
+  parseSeal,
   parseSesSignature,
   verifySesSignature,
   type SealPicture,
@@ -238,6 +242,62 @@ describe('GM/T 0031-2014 signatures', () => {
     expect(parseSesSignature(odd).signingTime).toBeNull();
     const v = verifySesSignature(odd, { dataHash: HASH, at: SIGNED_AT });
     expect(v.reasons).toEqual(['the signing time cannot be read']);
+  });
+});
+
+describe('less common v4 forms', () => {
+  it('reads a timeStamp [0] after the signature, and TBS_Sign extDatas [0]', () => {
+    const signer = demoPki().signers[0]!;
+    const U = asn1.Class.UNIVERSAL;
+    const T = asn1.Type;
+    const prim = (type: number, value: string): forge.asn1.Asn1 => asn1.create(U, type, false, value);
+    const seq = (...items: forge.asn1.Asn1[]): forge.asn1.Asn1 => asn1.create(U, T.SEQUENCE, true, items);
+    const ext = seq(prim(T.OID, asn1.oidToDer('1.2.156.1.99').getBytes()), prim(T.OCTETSTRING, 'hello'));
+    const tbs = seq(
+      prim(T.INTEGER, '\x04'),
+      asn1.fromDer(bin(sealDer())),
+      prim(T.GENERALIZEDTIME, '20260315083000Z'),
+      prim(T.BITSTRING, '\x00' + bin(HASH)),
+      prim(T.IA5STRING, 'with-ext'),
+      asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [seq(ext)]),
+    );
+    const tbsDer = bytes(asn1.toDer(tbs).getBytes());
+    const value = sign(signer.key, tbsDer);
+    const token = '\x30\x03\x02\x01\x07';
+    const der = bytes(
+      asn1.toDer(seq(
+        tbs,
+        prim(T.OCTETSTRING, bin(signer.cert.der)),
+        prim(T.OID, asn1.oidToDer('1.2.156.10197.1.501').getBytes()),
+        prim(T.BITSTRING, '\x00' + bin(value)),
+        asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [prim(T.BITSTRING, '\x00' + token)]),
+      )).getBytes(),
+    );
+    const sig = parseSesSignature(der);
+    expect(sig.extDatas).toEqual([{ extnID: '1.2.156.1.99', critical: false, extnValue: bytes('hello') }]);
+    expect(bin(sig.timeStamp!)).toBe(token);
+    expect(verifySesSignature(sig, { dataHash: HASH }).valid).toBe(true);
+  });
+
+  it('matches the signer against a seal that lists certificate digests (certListType 2)', () => {
+    const pki = demoPki();
+    const signer = pki.signers[0]!;
+    const start = new Date('2026-01-01T00:00:00Z');
+    const info = encodeDer(encodeSealInfo({
+      header: { id: 'ES', version: 4, vid: 'test' },
+      esID: 'digest-seal',
+      property: { type: 1, name: '摘要章', certListType: 2, certs: [], certDigests: [{ type: 'sm3', value: sm3(signer.cert.der) }], createDate: start, validStart: start, validEnd: new Date('2030-01-01T00:00:00Z') },
+      picture: PICTURE,
+      extDatas: [],
+    }));
+    const seal = encodeSeal(info, pki.maker.cert.der, '1.2.156.10197.1.501', sign(pki.maker.key, info));
+    expect(parseSeal(seal).property.certDigests).toHaveLength(1);
+    const v = verifySesSignature(buildSesSignature({ seal, signerKey: signer.key, signerCert: signer.cert, dataHash: HASH, propertyInfo: 'd', time: SIGNED_AT }), { dataHash: HASH });
+    expect(v.reasons).toEqual([]);
+    expect(v.signerInSeal).toBe(true);
+    const other = pki.signers[1]!;
+    const w = verifySesSignature(buildSesSignature({ seal, signerKey: other.key, signerCert: other.cert, dataHash: HASH, propertyInfo: 'd', time: SIGNED_AT }), { dataHash: HASH });
+    expect(w.signerInSeal).toBe(false);
   });
 });
 
