@@ -50,9 +50,12 @@ const SM2_N = hexToBytes('fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf4
 
 // --- input forms ---
 
-function textOf(input: string | Uint8Array): string | undefined {
+/** PEM text, or undefined for DER bytes; bytes that are neither are refused here with a plain message. */
+function textOf(input: string | Uint8Array, what: string): string | undefined {
   if (typeof input === 'string') return input;
-  return looksLikePem(input) ? Buffer.from(input).toString('utf8') : undefined;
+  if (looksLikePem(input)) return Buffer.from(input).toString('utf8');
+  if (input.length > 0 && input[0] !== 0x30) throw fail('malformed', `${what}: neither PEM nor DER`);
+  return undefined;
 }
 
 function keyKindOfLabel(label: string): string {
@@ -161,7 +164,7 @@ function spkiOfCertificate(cert: Asn1): Asn1 {
  * Returns 65 bytes 04||x||y. A private key file is refused with a message saying so.
  */
 export function readPublicKey(input: string | Uint8Array): Uint8Array {
-  const text = textOf(input);
+  const text = textOf(input, 'public key');
   if (text !== undefined) {
     const blocks = decodePem(text, 'public key');
     const block = blocks.find((b) => b.label === 'PUBLIC KEY' || b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE');
@@ -406,7 +409,7 @@ function privateFromDer(der: Uint8Array, passphrase: string | undefined, what: s
  */
 export function readPrivateKey(input: string | Uint8Array, passphrase?: string): Uint8Array {
   const what = 'private key';
-  const text = textOf(input);
+  const text = textOf(input, what);
   if (text === undefined) return privateFromDer(input as Uint8Array, passphrase, what);
   const blocks = decodePem(text, what);
   const block = blocks.find((b) => /^(|ENCRYPTED |EC |SM2 )PRIVATE KEY$/.test(b.label));

@@ -148,6 +148,7 @@ function certificateDer(input: string | Uint8Array): Uint8Array {
     if (!block) throw bad(`found a PEM "${blocks[0]!.label}" block where a certificate is expected`, 'x509.notCertificate');
     return block.der;
   }
+  if (input.length > 0 && input[0] !== 0x30) throw bad('certificate: neither PEM nor DER');
   return input;
 }
 
