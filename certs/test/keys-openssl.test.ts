@@ -78,6 +78,14 @@ describe('keys OpenSSL writes, we read', () => {
     expect(bytesToHex(readPrivateKey(readFileSync(tmp.path('sec1.der'))))).toBe(d);
   });
 
+  it('reads `openssl ecparam -genkey` output (a parameters block, then the key)', () => {
+    openssl(['ecparam', '-genkey', '-name', 'SM2', '-out', tmp.path('ecparam.pem')]);
+    const both = readFileSync(tmp.path('ecparam.pem'), 'utf8');
+    expect(both).toMatch(/PARAMETERS-----[\s\S]*PRIVATE KEY-----/);
+    const d2 = priv32(textHex(openssl(['pkey', '-in', tmp.path('ecparam.pem'), '-text', '-noout']), 'priv:'));
+    expect(bytesToHex(readPrivateKey(both))).toBe(d2);
+  });
+
   it('reads `openssl pkcs8 -topk8 -v2 aes-256-cbc` output, and says when the passphrase is wrong', () => {
     openssl(['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-in', key, '-passout', 'pass:s3cret', '-out', tmp.path('enc.pem')]);
     const enc = readFileSync(tmp.path('enc.pem'), 'utf8');
