@@ -220,9 +220,6 @@ not; 2 when the file is not a seal. The validity period is shown, judged now (or
 
 /** The `seal` command group; `more` adds subcommands other parts define (e.g. `seal add` for PDFs). */
 export function sealCommand(more: readonly Command[] = []): Command {
-  return {
-    name: 'seal',
-    summary: 'electronic seals (GB/T 38540): make one, show one' + (more.length ? ', and more' : ''),
-    subcommands: [sealCreateCommand, sealShowCommand, ...more],
-  };
+  const subcommands = [sealCreateCommand, sealShowCommand, ...more];
+  return { name: 'seal', summary: `electronic seals (GB/T 38540): ${subcommands.map((c) => c.name).join(', ')}`, subcommands };
 }
