@@ -183,7 +183,13 @@ function publicFromDer(der: Uint8Array, kind: 'spki' | 'cert' | 'any'): Uint8Arr
   const children = readSequence(node, 'public key', 2);
   // SPKI is SEQUENCE { SEQUENCE alg, BIT STRING }; a certificate is SEQUENCE { SEQUENCE tbs, SEQUENCE alg, BIT STRING }.
   if (kind === 'spki' || (kind === 'any' && children.length === 2 && isUniversal(children[1], Tag.BITSTRING))) return decodeSpki(node);
-  if (kind === 'any' && isUniversal(children[0], Tag.INTEGER)) throw fail('notPublic', 'found a private key where a public key or certificate is expected');
+  if (kind === 'any') {
+    // PKCS#8 and SEC 1 start with an INTEGER; EncryptedPrivateKeyInfo is { SEQUENCE, OCTET STRING }.
+    if (isUniversal(children[0], Tag.INTEGER) || (children.length === 2 && isUniversal(children[1], Tag.OCTETSTRING))) {
+      throw fail('notPublic', 'found a private key where a public key or certificate is expected');
+    }
+    if (children.length !== 3) throw fail('malformed', 'public key: neither a public key (SPKI) nor a certificate');
+  }
   return decodeSpki(spkiOfCertificate(node), 'certificate public key');
 }
 

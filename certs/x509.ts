@@ -144,7 +144,7 @@ function certificateDer(input: string | Uint8Array): Uint8Array {
   if (typeof input === 'string' || looksLikePem(input)) {
     const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
     const blocks = decodePem(text, 'certificate');
-    const block = blocks.find((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE');
+    const block = blocks.find((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE');
     if (!block) throw bad(`found a PEM "${blocks[0]!.label}" block where a certificate is expected`, 'x509.notCertificate');
     return block.der;
   }
@@ -215,7 +215,7 @@ export function parseCertificate(input: string | Uint8Array): Certificate {
 export function parseCertificates(pem: string | Uint8Array): Certificate[] {
   if (typeof pem !== 'string' && !looksLikePem(pem)) return [parseCertificate(pem)];
   const text = typeof pem === 'string' ? pem : Buffer.from(pem).toString('utf8');
-  const blocks = decodePem(text, 'certificates').filter((b) => /^(X509 |TRUSTED )?CERTIFICATE$/.test(b.label));
+  const blocks = decodePem(text, 'certificates').filter((b) => /^(X509 )?CERTIFICATE$/.test(b.label));
   if (blocks.length === 0) throw bad('no CERTIFICATE block found', 'x509.notCertificate');
   return blocks.map((b) => parseCertificate(b.der));
 }

@@ -106,6 +106,9 @@ describe('SM2 key input errors are clear InputErrors', () => {
     expect(inputError(() => readPrivateKey(publicKeyToDer(kp.publicKey))).message).toBe('found a public key where a private key is expected');
     expect(inputError(() => readPublicKey(privateKeyToPem(kp.privateKey))).message).toBe('found a private key where a public key or certificate is expected');
     expect(inputError(() => readPublicKey(der)).message).toBe('found a private key where a public key or certificate is expected');
+    expect(inputError(() => readPublicKey(privateKeyToDer(kp.privateKey, { passphrase: 'p', iterations: 1000 }))).message).toBe(
+      'found a private key where a public key or certificate is expected',
+    );
   });
 
   it('recognises RSA and other-curve EC keys and says they are not SM2', () => {
