@@ -2,6 +2,7 @@
  * `tongban certs ...`: the command group of certs/. Each part of certs/ adds its commands to the list.
  */
 import type { Command } from '../../base/cli.js';
+import { demoPkiCommand } from './demo-pki-command.js';
 import { certCommand, keygenCommand, signCommand, verifySigCommand } from './key-commands.js';
 import { sealCommand } from './seal-commands.js';
 
@@ -13,6 +14,7 @@ export const certsCommand: Command = {
     certCommand,
     signCommand,
     verifySigCommand,
+    demoPkiCommand,
     sealCommand(),
   ],
 };
