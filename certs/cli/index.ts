@@ -5,6 +5,7 @@ import type { Command } from '../../base/cli.js';
 import { demoPkiCommand } from './demo-pki-command.js';
 import { certCommand, keygenCommand, signCommand, verifySigCommand } from './key-commands.js';
 import { sealCommand } from './seal-commands.js';
+import { templatesCommand } from './template-commands.js';
 
 export const certsCommand: Command = {
   name: 'certs',
@@ -16,5 +17,6 @@ export const certsCommand: Command = {
     verifySigCommand,
     demoPkiCommand,
     sealCommand(),
+    templatesCommand,
   ],
 };
