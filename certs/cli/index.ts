@@ -4,6 +4,7 @@
 import type { Command } from '../../base/cli.js';
 import { demoPkiCommand } from './demo-pki-command.js';
 import { certCommand, keygenCommand, signCommand, verifySigCommand } from './key-commands.js';
+import { issueCommand, sealAddCommand, verifyCommand } from './pdf-commands.js';
 import { sealCommand } from './seal-commands.js';
 import { templatesCommand } from './template-commands.js';
 
@@ -16,7 +17,9 @@ export const certsCommand: Command = {
     signCommand,
     verifySigCommand,
     demoPkiCommand,
-    sealCommand(),
+    sealCommand([sealAddCommand]),
     templatesCommand,
+    issueCommand,
+    verifyCommand,
   ],
 };

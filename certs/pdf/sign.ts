@@ -74,6 +74,7 @@ export async function sealPdf(pdf: Uint8Array, options: SealPdfOptions): Promise
     throw new InputError('pdf.documentId', 'the document id must be printable ASCII (at most 200 characters)');
   }
   const placement = options.placement ?? (await defaultPlacement(pdf, appearance));
+  checkPlacement(placement);
   const time = options.time ?? new Date();
   const signed = await addSignatureField(pdf, {
     placement,
@@ -105,26 +106,36 @@ export async function sealPdf(pdf: Uint8Array, options: SealPdfOptions): Promise
   };
 }
 
-/**
- * A spot for a seal when none is given: on the page of the last seal, beside it (to its left, else its
- * right, else above it); on an unsealed file, low on the right of the last page (where the issuing
- * organisation and date usually stand).
- */
-export async function defaultPlacement(pdf: Uint8Array, appearance: Pick<Appearance, 'widthPt' | 'heightPt'>): Promise<Placement> {
-  let sizes: { width: number; height: number }[];
-  let widgets: ReturnType<typeof signatureWidgets> = [];
-  if (hasSignature(pdf)) {
-    sizes = pageSizes(pdf);
-    widgets = signatureWidgets(pdf);
-  } else {
-    try {
-      const doc = await PDFDocument.load(pdf, { updateMetadata: false });
-      sizes = doc.getPages().map((p) => p.getSize());
-    } catch (err) {
-      throw new InputError('pdf.unreadable', `cannot read the PDF: ${messageOf(err)}`);
-    }
+function checkPlacement(p: Placement): void {
+  if (!Number.isSafeInteger(p.pageIndex) || p.pageIndex < 0 || ![p.centerX, p.centerY].every((n) => Number.isFinite(n) && Math.abs(n) < 1e6)) {
+    throw new InputError('pdf.placement', 'the seal position is not a page and a point on it');
   }
+}
+
+/** Page sizes in points, through pdf-lib for an unsealed file and our own reader for a sealed one. */
+export async function pdfPageSizes(pdf: Uint8Array): Promise<{ width: number; height: number }[]> {
+  if (hasSignature(pdf)) return pageSizes(pdf);
+  try {
+    const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+    return doc.getPages().map((p) => p.getSize());
+  } catch (err) {
+    throw new InputError('pdf.unreadable', `cannot read the PDF: ${messageOf(err)}`);
+  }
+}
+
+/** Gap between seals side by side: the templates' pitch (seal + 24 pt). */
+const SEAL_GAP_PT = 24;
+
+/**
+ * A spot for a seal when none is given: beside the last seal (to its left, as the templates place a
+ * co-issuer, else to its right, else above it) on its page or on `pageIndex`; on a page without seals,
+ * low on the right (where the issuing organisation and date usually stand).
+ */
+export async function defaultPlacement(pdf: Uint8Array, appearance: Pick<Appearance, 'widthPt' | 'heightPt'>, pageIndex?: number): Promise<Placement> {
+  const sizes = await pdfPageSizes(pdf);
   if (sizes.length === 0) throw new InputError('pdf.pages', 'the PDF has no pages');
+  if (pageIndex !== undefined && !sizes[pageIndex]) throw new InputError('pdf.page', `the PDF has ${sizes.length} page(s); there is no page ${pageIndex + 1}`);
+  const widgets = (hasSignature(pdf) ? signatureWidgets(pdf) : []).filter((w) => pageIndex === undefined || w.pageIndex === pageIndex);
   const w = appearance.widthPt;
   const h = appearance.heightPt;
   const margin = 15 * PT_PER_MM;
@@ -133,14 +144,13 @@ export async function defaultPlacement(pdf: Uint8Array, appearance: Pick<Appeara
     const page = sizes[last.pageIndex]!;
     const [x0, y0, x1, y1] = last.rect;
     const cy = (y0 + y1) / 2;
-    const gap = 6 * PT_PER_MM;
-    const left = Math.min(x0, x1) - gap - w / 2;
+    const left = Math.min(x0, x1) - SEAL_GAP_PT - w / 2;
     if (left - w / 2 >= margin) return { pageIndex: last.pageIndex, centerX: left, centerY: cy };
-    const right = Math.max(x0, x1) + gap + w / 2;
+    const right = Math.max(x0, x1) + SEAL_GAP_PT + w / 2;
     if (right + w / 2 <= page.width - margin) return { pageIndex: last.pageIndex, centerX: right, centerY: cy };
-    return { pageIndex: last.pageIndex, centerX: (x0 + x1) / 2, centerY: Math.min(page.height - margin - h / 2, Math.max(y0, y1) + gap + h / 2) };
+    return { pageIndex: last.pageIndex, centerX: (x0 + x1) / 2, centerY: Math.min(page.height - margin - h / 2, Math.max(y0, y1) + SEAL_GAP_PT + h / 2) };
   }
-  const pageIndex = sizes.length - 1;
-  const page = sizes[pageIndex]!;
-  return { pageIndex, centerX: page.width - 40 * PT_PER_MM, centerY: 60 * PT_PER_MM };
+  const index = pageIndex ?? sizes.length - 1;
+  const page = sizes[index]!;
+  return { pageIndex: index, centerX: page.width - 40 * PT_PER_MM, centerY: 60 * PT_PER_MM };
 }
