@@ -4,11 +4,19 @@
  *
  * Keys are raw here: a private key is 32 bytes (d), a public key 65 bytes (04 || x || y). keys.ts reads
  * and writes them as PKCS#8 / SPKI.
+ *
+ * The point arithmetic is sm2-ec.ts (limbs, tables); the scalar arithmetic mod n stays in BigInt (a few
+ * operations per signature). What depends on a key alone is computed once and kept in small caches:
+ * per public key the parsed point, Z_A per ID and a verification table; per private key (1 + d)^-1 and
+ * the public key. Constant-time: [k]G and [d]G run the same field operations and memory accesses for
+ * every scalar; the BigInt steps (k mod n, s = (1 + d)^-1 (k - r d) mod n, the inverse) do not promise
+ * that. Verification handles public data only and takes variable-time shortcuts.
  */
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../base/errors.js';
-import { bigintToBytes, bytesToBigint, concatBytes } from './bytes.js';
-import { A, B, GX, GY, N, P, isOnCurve, invert, mod, multiplyBase, multiplyTwo, type AffinePoint } from './sm2-curve.js';
+import { bigintToBytes, bytesToBigint, bytesToHex, concatBytes, equalBytes } from './bytes.js';
+import { A, B, GX, GY, N, P, isOnCurve, invert, mod, type AffinePoint } from './sm2-curve.js';
+import { PreparedPoint, feToBigint, jacobianXEquals, mulBase, mulDoubleVartime } from './sm2-ec.js';
 import { createSm3 } from './sm3.js';
 
 export const DEFAULT_SM2_ID = '1234567812345678';
@@ -90,9 +98,12 @@ export function encodePublicKey(pt: { x: bigint; y: bigint }): Uint8Array {
 }
 
 export function publicKeyFromPrivate(privateKey: Uint8Array): Uint8Array {
-  const pt = multiplyBase(privateScalar(privateKey));
-  if (pt === null) throw new InputError('sm2.privateKey', 'SM2 private key out of range');
-  return encodePublicKey(pt);
+  return Uint8Array.from(signer(privateKey).publicKey());
+}
+
+function derivePublicKey(d: bigint): Uint8Array {
+  const pt = mulBase(d);
+  return encodePublicKey({ x: feToBigint(pt.x), y: feToBigint(pt.y) });
 }
 
 export function generateKeyPair(): Sm2KeyPair {
@@ -108,16 +119,91 @@ const CURVE_BYTES = concatBytes(bigintToBytes(A, 32), bigintToBytes(B, 32), bigi
 
 /** Z_A = SM3(ENTL || ID || a || b || xG || yG || xA || yA). Depends only on the key and the ID. */
 export function computeZ(publicKey: Uint8Array, id?: string | Uint8Array): Uint8Array {
-  const pt = parsePublicKey(publicKey);
-  const idb = idBytes(id);
-  const entl = idb.length * 8;
-  return createSm3()
-    .update(Uint8Array.of(entl >>> 8, entl & 0xff))
-    .update(idb)
-    .update(CURVE_BYTES)
-    .update(bigintToBytes(pt.x, 32))
-    .update(bigintToBytes(pt.y, 32))
-    .digest();
+  return Uint8Array.from(publicKeyEntry(publicKey).z(id));
+}
+
+// --- What depends on a key alone, kept between calls ---
+
+const PUBLIC_KEY_CACHE_SIZE = 64;
+const IDS_PER_KEY = 8;
+
+/** A public key, parsed and checked once, with its Z_A per ID and its verification table. */
+class PublicKeyEntry {
+  readonly prepared: PreparedPoint;
+  private readonly zById = new Map<string, Uint8Array>();
+
+  constructor(readonly point: { readonly x: bigint; readonly y: bigint }) {
+    this.prepared = new PreparedPoint(point.x, point.y);
+  }
+
+  z(id: string | Uint8Array | undefined): Uint8Array {
+    const key = id === undefined ? '' : typeof id === 'string' ? 's' + id : 'b' + bytesToHex(id);
+    let z = this.zById.get(key);
+    if (z === undefined) {
+      const idb = idBytes(id);
+      const entl = idb.length * 8;
+      z = createSm3()
+        .update(Uint8Array.of(entl >>> 8, entl & 0xff))
+        .update(idb)
+        .update(CURVE_BYTES)
+        .update(bigintToBytes(this.point.x, 32))
+        .update(bigintToBytes(this.point.y, 32))
+        .digest();
+      if (this.zById.size >= IDS_PER_KEY) this.zById.clear();
+      this.zById.set(key, z);
+    }
+    return z;
+  }
+}
+
+/** The most recently used public keys, least recent first (a Map keeps insertion order). */
+const publicKeys = new Map<string, PublicKeyEntry>();
+
+/** The entry for a public key; parsing it (and throwing on a bad key) the first time. */
+function publicKeyEntry(publicKey: Uint8Array): PublicKeyEntry {
+  const key = bytesToHex(publicKey);
+  let entry = publicKeys.get(key);
+  if (entry !== undefined) {
+    publicKeys.delete(key);
+  } else {
+    entry = new PublicKeyEntry(parsePublicKey(publicKey));
+    if (publicKeys.size >= PUBLIC_KEY_CACHE_SIZE) publicKeys.delete(publicKeys.keys().next().value!);
+  }
+  publicKeys.set(key, entry);
+  return entry;
+}
+
+/** A private key's d, (1 + d)^-1 mod n and (on demand) public key. */
+class SignerEntry {
+  readonly copy: Uint8Array;
+  readonly d: bigint;
+  readonly dInv: bigint;
+  private pub: Uint8Array | undefined;
+
+  constructor(privateKey: Uint8Array) {
+    this.d = privateScalar(privateKey);
+    this.copy = Uint8Array.from(privateKey);
+    this.dInv = invert(1n + this.d, N);
+  }
+
+  publicKey(): Uint8Array {
+    return (this.pub ??= derivePublicKey(this.d));
+  }
+}
+
+/**
+ * Signer data per private-key array, held only as long as the caller holds the array (no key material
+ * in a long-lived table), and checked against the array's current bytes in case the caller reused it.
+ */
+const signers = new WeakMap<Uint8Array, SignerEntry>();
+
+function signer(privateKey: Uint8Array): SignerEntry {
+  let entry = signers.get(privateKey);
+  if (entry === undefined || !equalBytes(entry.copy, privateKey)) {
+    entry = new SignerEntry(privateKey);
+    signers.set(privateKey, entry);
+  }
+  return entry;
 }
 
 /** e = SM3(Z_A || M) as an integer. */
@@ -127,15 +213,13 @@ function digestScalar(z: Uint8Array, message: Uint8Array): bigint {
 
 /** Signs `message`; returns the DER SEQUENCE { r, s }. */
 export function sign(privateKey: Uint8Array, message: Uint8Array, options: Sm2SignOptions = {}): Uint8Array {
-  const d = privateScalar(privateKey);
-  const publicKey = options.publicKey ?? publicKeyFromPrivate(privateKey);
-  const e = digestScalar(computeZ(publicKey, options.id), message);
-  const dInv = invert(1n + d, N);
+  const { d, dInv } = signer(privateKey);
+  const publicKey = options.publicKey ?? signer(privateKey).publicKey();
+  const e = digestScalar(publicKeyEntry(publicKey).z(options.id), message);
   for (;;) {
+    // k uniform in [1, n-1] (40 random bytes reduced mod n-1: the bias is below 2^-60).
     const k = options.testNonce ?? mod(bytesToBigint(randomBytes(40)), N - 1n) + 1n;
-    const kg = multiplyBase(k);
-    if (kg === null) continue;
-    const r = mod(e + kg.x, N);
+    const r = mod(e + feToBigint(mulBase(k).x), N);
     if (r === 0n || r + k === N) {
       if (options.testNonce !== undefined) throw new RangeError('test nonce gives r = 0 or r + k = n');
       continue;
@@ -154,16 +238,20 @@ export function sign(privateKey: Uint8Array, message: Uint8Array, options: Sm2Si
  * unreadable); a well-formed signature that does not hold returns `{ valid: false, reason }`.
  */
 export function verifyDetailed(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, options: Sm2Options = {}): Sm2Verdict {
-  const pt = parsePublicKey(publicKey);
+  const key = publicKeyEntry(publicKey);
   const { r, s } = decodeSignature(signature);
   if (r < 1n || r >= N) return { valid: false, reason: 'r out of range [1, n-1]' };
   if (s < 1n || s >= N) return { valid: false, reason: 's out of range [1, n-1]' };
   const t = mod(r + s, N);
   if (t === 0n) return { valid: false, reason: 't = r + s = 0 mod n' };
-  const e = digestScalar(computeZ(publicKey, options.id), message);
-  const x1y1 = multiplyTwo(s, t, pt);
+  const e = digestScalar(key.z(options.id), message);
+  const x1y1 = mulDoubleVartime(s, t, key.prepared);
   if (x1y1 === null) return { valid: false, reason: 'signature does not match' };
-  return mod(e + x1y1.x, N) === r ? { valid: true } : { valid: false, reason: 'signature does not match' };
+  // (e + x1) mod n = r with x1 in [0, p) and p < 2n: x1 is r - e mod n, or that plus n. Comparing in
+  // Jacobian coordinates (X = x1 Z^2) saves the inversion.
+  const x1 = mod(r - e, N);
+  const match = jacobianXEquals(x1y1, x1) || (x1 + N < P && jacobianXEquals(x1y1, x1 + N));
+  return match ? { valid: true } : { valid: false, reason: 'signature does not match' };
 }
 
 export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, options: Sm2Options = {}): boolean {
