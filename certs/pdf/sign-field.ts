@@ -89,7 +89,7 @@ export function pdfDate(d: Date, offsetMinutes = -d.getTimezoneOffset()): string
 async function addByRewrite(input: Uint8Array, o: SignatureFieldOptions): Promise<SignedField> {
   let doc: PDFDocument;
   try {
-    doc = await PDFDocument.load(input, { updateMetadata: false, throwOnInvalidObject: false });
+    doc = await PDFDocument.load(input, { updateMetadata: false, throwOnInvalidObject: true });
   } catch (err) {
     throw new InputError('pdf.unreadable', `cannot read the PDF: ${messageOf(err)}`);
   }

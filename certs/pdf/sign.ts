@@ -116,7 +116,7 @@ function checkPlacement(p: Placement): void {
 export async function pdfPageSizes(pdf: Uint8Array): Promise<{ width: number; height: number }[]> {
   if (hasSignature(pdf)) return pageSizes(pdf);
   try {
-    const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+    const doc = await PDFDocument.load(pdf, { updateMetadata: false, throwOnInvalidObject: true });
     return doc.getPages().map((p) => p.getSize());
   } catch (err) {
     throw new InputError('pdf.unreadable', `cannot read the PDF: ${messageOf(err)}`);

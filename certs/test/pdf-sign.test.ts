@@ -109,6 +109,33 @@ describe('sealPdf', () => {
     await expect(sealPdf(fx.base, { ...args, seal: fx.seal2, placement: { pageIndex: 0, centerX: Number.NaN, centerY: 1 } })).rejects.toThrow(/seal position/);
   });
 
+  it('damaged input gives a sealed file or an InputError, never another error', async () => {
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return Math.floor((seed / 0x80000000) * n);
+    };
+    const outcomes = { sealed: 0, refused: 0 };
+    for (let i = 0; i < 48; i++) {
+      const src = i % 2 ? fx.sealed2 : fx.base; // the incremental path and the pdf-lib path
+      let b = Uint8Array.from(src);
+      if (i % 3 === 0) for (let k = 0; k < 4; k++) b[rand(b.length)] = rand(256);
+      else if (i % 3 === 1) b = b.subarray(0, rand(b.length));
+      else {
+        const at = rand(b.length);
+        b = Uint8Array.from([...b.subarray(0, at), ...Buffer.from('[[[<<(/ByteRange 99999999999999999999999 0 R'), ...b.subarray(at)]);
+      }
+      try {
+        await sealPdf(b, { seal: fx.seal2, signerKey: fx.realEstate.key, signerCert: fx.realEstate.cert, time: fx.time });
+        outcomes.sealed++;
+      } catch (err) {
+        if (!(err instanceof InputError)) throw new Error(`mutation ${i}: ${String(err)}`, { cause: err });
+        outcomes.refused++;
+      }
+    }
+    expect(outcomes.refused).toBeGreaterThan(0);
+  });
+
   it('picks default spots: low right on an unsealed page; beside the last seal; on a requested page', async () => {
     const size = { widthPt: 119, heightPt: 119 };
     const fresh = await defaultPlacement(fx.base, size);

@@ -8,7 +8,11 @@ import { InputError } from '../../base/errors.js';
 import { createDemoPki, type DemoIdentity } from '../demo-pki.js';
 import { appendIncrementalUpdate } from '../pdf/incremental.js';
 import { PdfFile, latin1, pdf } from '../pdf/parse.js';
+import { sealAppearance } from '../pdf/sign-appearance.js';
+import { addSignatureField } from '../pdf/sign-field.js';
 import { sealPdf } from '../pdf/sign.js';
+import { parseSeal } from '../seal/index.js';
+import { sign } from '../sm2.js';
 import { verifyPdf } from '../pdf/verify.js';
 import { pdfFixture, plainPdf, sealFor, type PdfFixture } from './pdf-sign-fixtures.js';
 
@@ -217,6 +221,20 @@ describe('verifyPdf on lying ByteRanges and broken dictionaries', () => {
     const strings = new Uint8Array(Buffer.concat([Buffer.from(fx.sealed1), Buffer.from('\n1 0 obj (\n'.repeat(50_000))]));
     const e = inputError(() => verifyPdf(strings, trust()));
     expect(e.code).toBe('pdf.budget');
+  });
+
+  it('a signature whose /Contents is not an SES_Signature (another format) is not valid, and says so', async () => {
+    const other = await addSignatureField(fx.base, {
+      placement: { pageIndex: 0, centerX: 300, centerY: 300 },
+      appearance: sealAppearance(parseSeal(fx.seal1).picture),
+      contentsSize: 256,
+      time: fx.time,
+      sign: (h) => sign(fx.hrss.key, h), // a bare SM2 signature, not GB/T 38540
+    });
+    const v = verifyPdf(other.bytes, trust());
+    expect(v.valid).toBe(false);
+    expect(v.signatures[0]!.integrity).toBe(false);
+    expect(v.signatures[0]!.reasons.join('\n')).toMatch(/\/Contents is not an SES_Signature/);
   });
 
   it('unreadable input and files without a signature give InputErrors that say which', async () => {
