@@ -94,6 +94,75 @@ describe('SVG seal picture to PDF vectors', () => {
   });
 });
 
+/** A PDF written by hand (classic xref), for structures pdf-lib never writes. */
+function handMadePdf(objects: string[]): Uint8Array {
+  let out = '%PDF-1.7\n%\xe2\xe3\xcf\xd3\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(Buffer.byteLength(out, 'latin1'));
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(out, 'latin1');
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f\r\n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n\r\n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new Uint8Array(Buffer.from(out, 'latin1'));
+}
+
+describe('incremental update on structures pdf-lib does not write', () => {
+  it('a direct AcroForm with indirect /Fields, an indirect /Annots, a nested page tree, an inherited MediaBox', async () => {
+    const input = handMadePdf([
+      '<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields 6 0 R /DA (/Helv 0 Tf 0 g) >> >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 420 595] >>',
+      '<< /Type /Pages /Parent 2 0 R /Kids [4 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 3 0 R /Annots 5 0 R /Contents 8 0 R >>',
+      '[7 0 R]',
+      '[7 0 R]',
+      '<< /Type /Annot /Subtype /Widget /FT /Sig /T (Old) /Rect [10 10 50 50] /P 4 0 R /V 9 0 R >>',
+      '<< /Length 44 >>\nstream\nBT /F1 12 Tf 72 500 Td (A5 page text) Tj ET\nendstream',
+      '<< /Type /Sig /ByteRange [0 0 0 0] /Contents <00> >>',
+    ]);
+    const time = new Date('2026-01-02T03:04:05Z');
+    const signed = await addSignatureField(input, { appearance, contentsSize: 256, time, sign: signHash, placement: { pageIndex: 0, centerX: 300, centerY: 150 } });
+    expect(signed.mode).toBe('incremental');
+    expect(signed.fieldName).toBe('Seal2');
+    checkSignature(signed.bytes, signed.range);
+    expect(Buffer.from(signed.bytes.subarray(0, input.length)).equals(Buffer.from(input))).toBe(true);
+    const file = new PdfFile(signed.bytes);
+    // The indirect arrays were rewritten in place (same object numbers); the catalog got the form.
+    const annots = file.resolve(file.getObject(5)!.value) as { items: unknown[] };
+    const fields = file.resolve(file.getObject(6)!.value) as { items: unknown[] };
+    expect(annots.items).toHaveLength(2);
+    expect(fields.items).toHaveLength(2);
+    const form = file.root.dict.entries.get('AcroForm') as { entries: Map<string, unknown> };
+    expect(form.entries.get('SigFlags')).toBe(3);
+    expect(form.entries.get('Fields')).toEqual({ kind: 'ref', num: 6, gen: 0 });
+    const doc = await PDFDocument.load(signed.bytes);
+    expect(doc.getForm().getFields().map((f) => f.getName())).toEqual(['Old', 'Seal2']);
+    const { pageSizes } = await import('../pdf/sign-field.js');
+    expect(pageSizes(signed.bytes)).toEqual([{ width: 420, height: 595 }]);
+    writeFileSync(join(dir, 'hand.pdf'), signed.bytes);
+    const out = execFileSync('pdfsig', [join(dir, 'hand.pdf')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(out).toContain('Signature Field Name: Seal2');
+  });
+
+  it('refuses a page tree with a cycle, and an xref whose /Prev loops', async () => {
+    const cyclic = handMadePdf([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Pages /Kids [2 0 R] /Count 1 >>',
+      '<< /Type /Sig /ByteRange [0 0 0 0] /Contents <00> >>',
+    ]);
+    await expect(addSignatureField(cyclic, { appearance, contentsSize: 256, time: new Date(), sign: signHash, placement: { pageIndex: 0, centerX: 1, centerY: 1 } })).rejects.toThrow(
+      /cycle/,
+    );
+    const text = latin1(cyclic);
+    const xrefAt = text.lastIndexOf('xref\n0 ');
+    const looping = text.replace('/Root 1 0 R >>', `/Root 1 0 R /Prev ${xrefAt} >>`);
+    expect(() => new PdfFile(new Uint8Array(Buffer.from(looping, 'latin1')))).toThrow(/cycle through \/Prev/);
+  });
+});
+
 describe('signature placeholders and incremental updates', () => {
   let input: Uint8Array;
   let first: SignedField;
