@@ -65,7 +65,7 @@ export interface ScanResult {
 /** At most this many signature dictionaries are examined (each costs a hash of the file). */
 export const MAX_SIGNATURES = 64;
 const MAX_REVISIONS = 100_000;
-const OBJECT_HEADER = /(\d{1,7})[\0\t\n\f\r ]+(\d{1,5})[\0\t\n\f\r ]+obj(?![^\0\t\n\f\r ()<>[\]{}/%])/g;
+const OBJECT_HEADER_SOURCE = /(\d{1,7})[\0\t\n\f\r ]+(\d{1,5})[\0\t\n\f\r ]+obj(?![^\0\t\n\f\r ()<>[\]{}/%])/.source;
 
 export function scanPdf(bytes: Uint8Array): ScanResult {
   if (bytes.length < 8 || latin1(bytes, 0, Math.min(bytes.length, 1024)).indexOf('%PDF-') < 0) {
@@ -76,8 +76,8 @@ export function scanPdf(bytes: Uint8Array): ScanResult {
   const signatures: FoundSignature[] = [];
   const fieldNames = new Map<number, string>();
   let unreadableObjects = 0;
-  OBJECT_HEADER.lastIndex = 0;
-  for (let m = OBJECT_HEADER.exec(text); m; m = OBJECT_HEADER.exec(text)) {
+  const objectHeader = new RegExp(OBJECT_HEADER_SOURCE, 'g');
+  for (let m = objectHeader.exec(text); m; m = objectHeader.exec(text)) {
     const at = m.index;
     // The header must start a token: "12 0 obj" inside "112 0 obj" is not another object.
     if (at > 0 && !/[\0\t\n\f\r ()<>[\]{}/%]/.test(text[at - 1]!)) continue;
@@ -96,7 +96,7 @@ export function scanPdf(bytes: Uint8Array): ScanResult {
       continue;
     }
     // Skip over the object (and a stream's data) so that bytes inside it are not read as objects.
-    if (obj.end > OBJECT_HEADER.lastIndex) OBJECT_HEADER.lastIndex = obj.end;
+    if (obj.end > objectHeader.lastIndex) objectHeader.lastIndex = obj.end;
     if (!isDict(obj.value) || obj.stream) continue;
     const d = obj.value;
     const v = d.entries.get('V');
