@@ -263,7 +263,7 @@ export function readSequence(node: Asn1 | undefined, what: string, min = 0, max 
   const children = expectUniversal(node, Tag.SEQUENCE, what).value as Asn1[];
   if (children.length < min || children.length > max) {
     const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-    throw malformed(what, `expected ${expected} elements, found ${children.length}`);
+    throw malformed(what, `expected ${expected} element${max === 1 ? '' : 's'}, found ${children.length}`);
   }
   return children;
 }

@@ -83,7 +83,8 @@ function readAlgorithm(node: Asn1 | undefined, what: string): string {
 
 function parseExtensions(node: Asn1, what: string): CertificateExtension[] {
   const seen = new Set<string>();
-  return readSequence(node, what, 1).map((ext) => {
+  // RFC 5280 wants at least one extension; an empty list is harmless and some encoders write it.
+  return readSequence(node, what).map((ext) => {
     const fields = readSequence(ext, `${what} entry`, 2, 3);
     const oid = readOid(fields[0], `${what} OID`);
     if (seen.has(oid)) throw bad(`${what}: ${oidName(oid)} appears twice`);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../base/errors.js';
 import { OID } from '../asn1-oids.js';
-import { derChildren } from '../asn1.js';
+import { bitString, derChildren, encodeDer, explicit, fromDer, integer, nullValue, objectId, sequence, x509Time } from '../asn1.js';
 import { bytesToHex } from '../bytes.js';
-import { keyIdentifier } from '../keys.js';
+import { keyIdentifier, spkiNode } from '../keys.js';
 import { encodePem } from '../pem.js';
-import { generateKeyPair } from '../sm2.js';
+import { generateKeyPair, sign } from '../sm2.js';
+import { dnNode, parseDn } from '../x509-name.js';
 import {
   certificateToPem, issueCertificate, parseCertificate, parseCertificates, verifyChain, type Certificate, type IssueCertificateOptions,
 } from '../x509.js';
@@ -146,6 +147,34 @@ describe('parsing certificates', () => {
     );
     expect(inputError(() => parseCertificates('nothing here')).message).toBe('certificates: no PEM block found');
     expect(inputError(() => parseCertificate(encodePem('CERTIFICATE', Uint8Array.of(0x30, 0x00)))).message).toBe('certificate: expected 3 elements, found 0');
+  });
+
+  it('tolerates what other issuers write: v1, an empty extension list, NULL parameters after SM2-with-SM3', () => {
+    const alg = (withNull: boolean) => sequence(objectId(OID.sm2WithSm3), withNull ? nullValue() : undefined);
+    const make = (version: number | undefined, extensions: boolean) => {
+      const tbs = encodeDer(
+        sequence(
+          version === undefined ? undefined : explicit(0, integer(version)),
+          integer(7),
+          alg(true),
+          dnNode(root.subject),
+          sequence(x509Time(start), x509Time(new Date(start.getTime() + 365 * DAY))),
+          dnNode(parseDn('CN=Other Issuer Leaf')),
+          spkiNode(leafKp.publicKey),
+          extensions ? explicit(3, sequence()) : undefined,
+        ),
+      );
+      return parseCertificate(encodeDer(sequence(fromDer(tbs), alg(true), bitString(sign(rootKp.privateKey, tbs)))));
+    };
+    const v1 = make(undefined, false);
+    expect(v1.version).toBe(1);
+    expect(v1.serialHex).toBe('07');
+    expect(v1.extensions).toEqual([]);
+    expect(verifyChain(v1, { trusted: [root], at: inside }).trusted).toBe(true);
+    const v3 = make(2, true);
+    expect(v3.version).toBe(3);
+    expect(v3.extensions).toEqual([]);
+    expect(verifyChain(v3, { trusted: [root], at: inside }).trusted).toBe(true);
   });
 
   it('never throws anything but an InputError on a damaged certificate', () => {
