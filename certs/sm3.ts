@@ -32,11 +32,14 @@ function toBytes(data: Uint8Array | string): Uint8Array {
   return typeof data === 'string' ? encoder.encode(data) : data;
 }
 
-/** The pure JavaScript SM3, for runtimes without a native one (Electron). */
+/**
+ * The pure JavaScript SM3, for runtimes without a native one (Electron). Blocks are compressed straight
+ * from the caller's bytes (through a DataView, read as big-endian words); only a partial block is copied.
+ */
 export class Sm3Js implements Sm3Hash {
   private readonly v = new Int32Array(IV);
-  private readonly w = new Int32Array(68);
   private readonly buffer = new Uint8Array(SM3_BLOCK_LENGTH);
+  private readonly bufferView = new DataView(this.buffer.buffer);
   private buffered = 0;
   private length = 0; // bytes hashed so far (safe up to 2^53)
   private finished = false;
@@ -52,10 +55,13 @@ export class Sm3Js implements Sm3Hash {
       this.buffered += take;
       offset = take;
       if (this.buffered < SM3_BLOCK_LENGTH) return this;
-      this.compress(this.buffer, 0);
+      compress(this.v, this.bufferView, 0);
       this.buffered = 0;
     }
-    for (; offset + SM3_BLOCK_LENGTH <= data.length; offset += SM3_BLOCK_LENGTH) this.compress(data, offset);
+    if (offset + SM3_BLOCK_LENGTH <= data.length) {
+      const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      for (; offset + SM3_BLOCK_LENGTH <= data.length; offset += SM3_BLOCK_LENGTH) compress(this.v, view, offset);
+    }
     if (offset < data.length) {
       this.buffer.set(data.subarray(offset), 0);
       this.buffered = data.length - offset;
@@ -71,7 +77,7 @@ export class Sm3Js implements Sm3Hash {
     b[this.buffered++] = 0x80;
     if (this.buffered > 56) {
       b.fill(0, this.buffered);
-      this.compress(b, 0);
+      compress(this.v, this.bufferView, 0);
       this.buffered = 0;
     }
     b.fill(0, this.buffered, 56);
@@ -79,7 +85,7 @@ export class Sm3Js implements Sm3Hash {
     const lo = bitLength >>> 0;
     b[56] = hi >>> 24; b[57] = hi >>> 16; b[58] = hi >>> 8; b[59] = hi;
     b[60] = lo >>> 24; b[61] = lo >>> 16; b[62] = lo >>> 8; b[63] = lo;
-    this.compress(b, 0);
+    compress(this.v, this.bufferView, 0);
     const out = new Uint8Array(32);
     for (let i = 0; i < 8; i++) {
       const x = this.v[i]!;
@@ -87,45 +93,195 @@ export class Sm3Js implements Sm3Hash {
     }
     return out;
   }
+}
 
-  private compress(m: Uint8Array, o: number): void {
-    const w = this.w;
-    for (let i = 0; i < 16; i++, o += 4) w[i] = (m[o]! << 24) | (m[o + 1]! << 16) | (m[o + 2]! << 8) | m[o + 3]!;
-    for (let j = 16; j < 68; j++) {
-      let x = w[j - 16]! ^ w[j - 9]! ^ ((w[j - 3]! << 15) | (w[j - 3]! >>> 17));
-      x = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)); // P1
-      const y = w[j - 13]!;
-      w[j] = x ^ ((y << 7) | (y >>> 25)) ^ w[j - 6]!;
-    }
-    const v = this.v;
-    let a = v[0]!, b = v[1]!, c = v[2]!, d = v[3]!, e = v[4]!, f = v[5]!, g = v[6]!, h = v[7]!;
-    for (let j = 0; j < 64; j++) {
-      const a12 = (a << 12) | (a >>> 20);
-      const t = (a12 + e + TJ[j]!) | 0;
-      const ss1 = (t << 7) | (t >>> 25);
-      const ss2 = ss1 ^ a12;
-      const wj = w[j]!;
-      const wj1 = wj ^ w[j + 4]!;
-      let tt1: number, tt2: number;
-      if (j < 16) {
-        tt1 = ((a ^ b ^ c) + d + ss2 + wj1) | 0;
-        tt2 = ((e ^ f ^ g) + h + ss1 + wj) | 0;
-      } else {
-        tt1 = (((a & b) | (a & c) | (b & c)) + d + ss2 + wj1) | 0;
-        tt2 = (((e & f) | (~e & g)) + h + ss1 + wj) | 0;
-      }
-      d = c;
-      c = (b << 9) | (b >>> 23);
-      b = a;
-      a = tt1;
-      h = g;
-      g = (f << 19) | (f >>> 13);
-      f = e;
-      e = tt2 ^ ((tt2 << 9) | (tt2 >>> 23)) ^ ((tt2 << 17) | (tt2 >>> 15)); // P0
-    }
-    v[0] = v[0]! ^ a; v[1] = v[1]! ^ b; v[2] = v[2]! ^ c; v[3] = v[3]! ^ d;
-    v[4] = v[4]! ^ e; v[5] = v[5]! ^ f; v[6] = v[6]! ^ g; v[7] = v[7]! ^ h;
+/**
+ * The compression function on the 64-byte block at `o` of `view`, into the state `v`. The message
+ * expansion runs on the fly in 16 local words (W[j] lives in w(j mod 16) and W[j+4] is computed in round
+ * j), and the eight state words rotate names from round to round instead of moving (so the code repeats
+ * with period 16); no array is touched but the state, and nothing is allocated.
+ */
+function compress(v: Int32Array, view: DataView, o: number): void {
+  let w0 = view.getInt32(o + 0), w1 = view.getInt32(o + 4), w2 = view.getInt32(o + 8), w3 = view.getInt32(o + 12);
+  let w4 = view.getInt32(o + 16), w5 = view.getInt32(o + 20), w6 = view.getInt32(o + 24), w7 = view.getInt32(o + 28);
+  let w8 = view.getInt32(o + 32), w9 = view.getInt32(o + 36), w10 = view.getInt32(o + 40), w11 = view.getInt32(o + 44);
+  let w12 = view.getInt32(o + 48), w13 = view.getInt32(o + 52), w14 = view.getInt32(o + 56), w15 = view.getInt32(o + 60);
+  let a = v[0]!, b = v[1]!, c = v[2]!, d = v[3]!, e = v[4]!, f = v[5]!, g = v[6]!, h = v[7]!;
+  let a12: number, ss1: number, x: number;
+  // Rounds 0-15: XOR boolean functions; W16..W19 are expanded in rounds 12-15.
+  a12 = (a << 12) | (a >>> 20); x = (a12 + e + TJ[0]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  d = ((a ^ b ^ c) + d + (ss1 ^ a12) + (w0 ^ w4)) | 0; b = (b << 9) | (b >>> 23);
+  x = ((e ^ f ^ g) + h + ss1 + w0) | 0; f = (f << 19) | (f >>> 13);
+  h = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  a12 = (d << 12) | (d >>> 20); x = (a12 + h + TJ[1]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  c = ((d ^ a ^ b) + c + (ss1 ^ a12) + (w1 ^ w5)) | 0; a = (a << 9) | (a >>> 23);
+  x = ((h ^ e ^ f) + g + ss1 + w1) | 0; e = (e << 19) | (e >>> 13);
+  g = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  a12 = (c << 12) | (c >>> 20); x = (a12 + g + TJ[2]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  b = ((c ^ d ^ a) + b + (ss1 ^ a12) + (w2 ^ w6)) | 0; d = (d << 9) | (d >>> 23);
+  x = ((g ^ h ^ e) + f + ss1 + w2) | 0; h = (h << 19) | (h >>> 13);
+  f = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  a12 = (b << 12) | (b >>> 20); x = (a12 + f + TJ[3]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  a = ((b ^ c ^ d) + a + (ss1 ^ a12) + (w3 ^ w7)) | 0; c = (c << 9) | (c >>> 23);
+  x = ((f ^ g ^ h) + e + ss1 + w3) | 0; g = (g << 19) | (g >>> 13);
+  e = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  a12 = (a << 12) | (a >>> 20); x = (a12 + e + TJ[4]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  d = ((a ^ b ^ c) + d + (ss1 ^ a12) + (w4 ^ w8)) | 0; b = (b << 9) | (b >>> 23);
+  x = ((e ^ f ^ g) + h + ss1 + w4) | 0; f = (f << 19) | (f >>> 13);
+  h = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  a12 = (d << 12) | (d >>> 20); x = (a12 + h + TJ[5]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  c = ((d ^ a ^ b) + c + (ss1 ^ a12) + (w5 ^ w9)) | 0; a = (a << 9) | (a >>> 23);
+  x = ((h ^ e ^ f) + g + ss1 + w5) | 0; e = (e << 19) | (e >>> 13);
+  g = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  a12 = (c << 12) | (c >>> 20); x = (a12 + g + TJ[6]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  b = ((c ^ d ^ a) + b + (ss1 ^ a12) + (w6 ^ w10)) | 0; d = (d << 9) | (d >>> 23);
+  x = ((g ^ h ^ e) + f + ss1 + w6) | 0; h = (h << 19) | (h >>> 13);
+  f = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  a12 = (b << 12) | (b >>> 20); x = (a12 + f + TJ[7]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  a = ((b ^ c ^ d) + a + (ss1 ^ a12) + (w7 ^ w11)) | 0; c = (c << 9) | (c >>> 23);
+  x = ((f ^ g ^ h) + e + ss1 + w7) | 0; g = (g << 19) | (g >>> 13);
+  e = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  a12 = (a << 12) | (a >>> 20); x = (a12 + e + TJ[8]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  d = ((a ^ b ^ c) + d + (ss1 ^ a12) + (w8 ^ w12)) | 0; b = (b << 9) | (b >>> 23);
+  x = ((e ^ f ^ g) + h + ss1 + w8) | 0; f = (f << 19) | (f >>> 13);
+  h = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  a12 = (d << 12) | (d >>> 20); x = (a12 + h + TJ[9]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  c = ((d ^ a ^ b) + c + (ss1 ^ a12) + (w9 ^ w13)) | 0; a = (a << 9) | (a >>> 23);
+  x = ((h ^ e ^ f) + g + ss1 + w9) | 0; e = (e << 19) | (e >>> 13);
+  g = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  a12 = (c << 12) | (c >>> 20); x = (a12 + g + TJ[10]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  b = ((c ^ d ^ a) + b + (ss1 ^ a12) + (w10 ^ w14)) | 0; d = (d << 9) | (d >>> 23);
+  x = ((g ^ h ^ e) + f + ss1 + w10) | 0; h = (h << 19) | (h >>> 13);
+  f = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  a12 = (b << 12) | (b >>> 20); x = (a12 + f + TJ[11]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  a = ((b ^ c ^ d) + a + (ss1 ^ a12) + (w11 ^ w15)) | 0; c = (c << 9) | (c >>> 23);
+  x = ((f ^ g ^ h) + e + ss1 + w11) | 0; g = (g << 19) | (g >>> 13);
+  e = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  x = w0 ^ w7 ^ ((w13 << 15) | (w13 >>> 17));
+  w0 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w3 << 7) | (w3 >>> 25)) ^ w10;
+  a12 = (a << 12) | (a >>> 20); x = (a12 + e + TJ[12]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  d = ((a ^ b ^ c) + d + (ss1 ^ a12) + (w12 ^ w0)) | 0; b = (b << 9) | (b >>> 23);
+  x = ((e ^ f ^ g) + h + ss1 + w12) | 0; f = (f << 19) | (f >>> 13);
+  h = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  x = w1 ^ w8 ^ ((w14 << 15) | (w14 >>> 17));
+  w1 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w4 << 7) | (w4 >>> 25)) ^ w11;
+  a12 = (d << 12) | (d >>> 20); x = (a12 + h + TJ[13]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  c = ((d ^ a ^ b) + c + (ss1 ^ a12) + (w13 ^ w1)) | 0; a = (a << 9) | (a >>> 23);
+  x = ((h ^ e ^ f) + g + ss1 + w13) | 0; e = (e << 19) | (e >>> 13);
+  g = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  x = w2 ^ w9 ^ ((w15 << 15) | (w15 >>> 17));
+  w2 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w5 << 7) | (w5 >>> 25)) ^ w12;
+  a12 = (c << 12) | (c >>> 20); x = (a12 + g + TJ[14]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  b = ((c ^ d ^ a) + b + (ss1 ^ a12) + (w14 ^ w2)) | 0; d = (d << 9) | (d >>> 23);
+  x = ((g ^ h ^ e) + f + ss1 + w14) | 0; h = (h << 19) | (h >>> 13);
+  f = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  x = w3 ^ w10 ^ ((w0 << 15) | (w0 >>> 17));
+  w3 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w6 << 7) | (w6 >>> 25)) ^ w13;
+  a12 = (b << 12) | (b >>> 20); x = (a12 + f + TJ[15]!) | 0; ss1 = (x << 7) | (x >>> 25);
+  a = ((b ^ c ^ d) + a + (ss1 ^ a12) + (w15 ^ w3)) | 0; c = (c << 9) | (c >>> 23);
+  x = ((f ^ g ^ h) + e + ss1 + w15) | 0; g = (g << 19) | (g >>> 13);
+  e = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+  // Rounds 16-63 in three passes of 16: the round functions FF/GG of GB/T 32905, and each round expands W[j+4].
+  for (let j = 16; j < 64; j += 16) {
+    x = w4 ^ w11 ^ ((w1 << 15) | (w1 >>> 17));
+    w4 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w7 << 7) | (w7 >>> 25)) ^ w14;
+    a12 = (a << 12) | (a >>> 20); x = (a12 + e + TJ[j]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    d = (((a & b) | (c & (a | b))) + d + (ss1 ^ a12) + (w0 ^ w4)) | 0; b = (b << 9) | (b >>> 23);
+    x = (((e & f) | (~e & g)) + h + ss1 + w0) | 0; f = (f << 19) | (f >>> 13);
+    h = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w5 ^ w12 ^ ((w2 << 15) | (w2 >>> 17));
+    w5 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w8 << 7) | (w8 >>> 25)) ^ w15;
+    a12 = (d << 12) | (d >>> 20); x = (a12 + h + TJ[j + 1]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    c = (((d & a) | (b & (d | a))) + c + (ss1 ^ a12) + (w1 ^ w5)) | 0; a = (a << 9) | (a >>> 23);
+    x = (((h & e) | (~h & f)) + g + ss1 + w1) | 0; e = (e << 19) | (e >>> 13);
+    g = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w6 ^ w13 ^ ((w3 << 15) | (w3 >>> 17));
+    w6 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w9 << 7) | (w9 >>> 25)) ^ w0;
+    a12 = (c << 12) | (c >>> 20); x = (a12 + g + TJ[j + 2]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    b = (((c & d) | (a & (c | d))) + b + (ss1 ^ a12) + (w2 ^ w6)) | 0; d = (d << 9) | (d >>> 23);
+    x = (((g & h) | (~g & e)) + f + ss1 + w2) | 0; h = (h << 19) | (h >>> 13);
+    f = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w7 ^ w14 ^ ((w4 << 15) | (w4 >>> 17));
+    w7 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w10 << 7) | (w10 >>> 25)) ^ w1;
+    a12 = (b << 12) | (b >>> 20); x = (a12 + f + TJ[j + 3]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    a = (((b & c) | (d & (b | c))) + a + (ss1 ^ a12) + (w3 ^ w7)) | 0; c = (c << 9) | (c >>> 23);
+    x = (((f & g) | (~f & h)) + e + ss1 + w3) | 0; g = (g << 19) | (g >>> 13);
+    e = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w8 ^ w15 ^ ((w5 << 15) | (w5 >>> 17));
+    w8 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w11 << 7) | (w11 >>> 25)) ^ w2;
+    a12 = (a << 12) | (a >>> 20); x = (a12 + e + TJ[j + 4]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    d = (((a & b) | (c & (a | b))) + d + (ss1 ^ a12) + (w4 ^ w8)) | 0; b = (b << 9) | (b >>> 23);
+    x = (((e & f) | (~e & g)) + h + ss1 + w4) | 0; f = (f << 19) | (f >>> 13);
+    h = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w9 ^ w0 ^ ((w6 << 15) | (w6 >>> 17));
+    w9 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w12 << 7) | (w12 >>> 25)) ^ w3;
+    a12 = (d << 12) | (d >>> 20); x = (a12 + h + TJ[j + 5]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    c = (((d & a) | (b & (d | a))) + c + (ss1 ^ a12) + (w5 ^ w9)) | 0; a = (a << 9) | (a >>> 23);
+    x = (((h & e) | (~h & f)) + g + ss1 + w5) | 0; e = (e << 19) | (e >>> 13);
+    g = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w10 ^ w1 ^ ((w7 << 15) | (w7 >>> 17));
+    w10 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w13 << 7) | (w13 >>> 25)) ^ w4;
+    a12 = (c << 12) | (c >>> 20); x = (a12 + g + TJ[j + 6]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    b = (((c & d) | (a & (c | d))) + b + (ss1 ^ a12) + (w6 ^ w10)) | 0; d = (d << 9) | (d >>> 23);
+    x = (((g & h) | (~g & e)) + f + ss1 + w6) | 0; h = (h << 19) | (h >>> 13);
+    f = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w11 ^ w2 ^ ((w8 << 15) | (w8 >>> 17));
+    w11 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w14 << 7) | (w14 >>> 25)) ^ w5;
+    a12 = (b << 12) | (b >>> 20); x = (a12 + f + TJ[j + 7]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    a = (((b & c) | (d & (b | c))) + a + (ss1 ^ a12) + (w7 ^ w11)) | 0; c = (c << 9) | (c >>> 23);
+    x = (((f & g) | (~f & h)) + e + ss1 + w7) | 0; g = (g << 19) | (g >>> 13);
+    e = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w12 ^ w3 ^ ((w9 << 15) | (w9 >>> 17));
+    w12 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w15 << 7) | (w15 >>> 25)) ^ w6;
+    a12 = (a << 12) | (a >>> 20); x = (a12 + e + TJ[j + 8]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    d = (((a & b) | (c & (a | b))) + d + (ss1 ^ a12) + (w8 ^ w12)) | 0; b = (b << 9) | (b >>> 23);
+    x = (((e & f) | (~e & g)) + h + ss1 + w8) | 0; f = (f << 19) | (f >>> 13);
+    h = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w13 ^ w4 ^ ((w10 << 15) | (w10 >>> 17));
+    w13 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w0 << 7) | (w0 >>> 25)) ^ w7;
+    a12 = (d << 12) | (d >>> 20); x = (a12 + h + TJ[j + 9]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    c = (((d & a) | (b & (d | a))) + c + (ss1 ^ a12) + (w9 ^ w13)) | 0; a = (a << 9) | (a >>> 23);
+    x = (((h & e) | (~h & f)) + g + ss1 + w9) | 0; e = (e << 19) | (e >>> 13);
+    g = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w14 ^ w5 ^ ((w11 << 15) | (w11 >>> 17));
+    w14 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w1 << 7) | (w1 >>> 25)) ^ w8;
+    a12 = (c << 12) | (c >>> 20); x = (a12 + g + TJ[j + 10]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    b = (((c & d) | (a & (c | d))) + b + (ss1 ^ a12) + (w10 ^ w14)) | 0; d = (d << 9) | (d >>> 23);
+    x = (((g & h) | (~g & e)) + f + ss1 + w10) | 0; h = (h << 19) | (h >>> 13);
+    f = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w15 ^ w6 ^ ((w12 << 15) | (w12 >>> 17));
+    w15 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w2 << 7) | (w2 >>> 25)) ^ w9;
+    a12 = (b << 12) | (b >>> 20); x = (a12 + f + TJ[j + 11]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    a = (((b & c) | (d & (b | c))) + a + (ss1 ^ a12) + (w11 ^ w15)) | 0; c = (c << 9) | (c >>> 23);
+    x = (((f & g) | (~f & h)) + e + ss1 + w11) | 0; g = (g << 19) | (g >>> 13);
+    e = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w0 ^ w7 ^ ((w13 << 15) | (w13 >>> 17));
+    w0 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w3 << 7) | (w3 >>> 25)) ^ w10;
+    a12 = (a << 12) | (a >>> 20); x = (a12 + e + TJ[j + 12]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    d = (((a & b) | (c & (a | b))) + d + (ss1 ^ a12) + (w12 ^ w0)) | 0; b = (b << 9) | (b >>> 23);
+    x = (((e & f) | (~e & g)) + h + ss1 + w12) | 0; f = (f << 19) | (f >>> 13);
+    h = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w1 ^ w8 ^ ((w14 << 15) | (w14 >>> 17));
+    w1 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w4 << 7) | (w4 >>> 25)) ^ w11;
+    a12 = (d << 12) | (d >>> 20); x = (a12 + h + TJ[j + 13]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    c = (((d & a) | (b & (d | a))) + c + (ss1 ^ a12) + (w13 ^ w1)) | 0; a = (a << 9) | (a >>> 23);
+    x = (((h & e) | (~h & f)) + g + ss1 + w13) | 0; e = (e << 19) | (e >>> 13);
+    g = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w2 ^ w9 ^ ((w15 << 15) | (w15 >>> 17));
+    w2 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w5 << 7) | (w5 >>> 25)) ^ w12;
+    a12 = (c << 12) | (c >>> 20); x = (a12 + g + TJ[j + 14]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    b = (((c & d) | (a & (c | d))) + b + (ss1 ^ a12) + (w14 ^ w2)) | 0; d = (d << 9) | (d >>> 23);
+    x = (((g & h) | (~g & e)) + f + ss1 + w14) | 0; h = (h << 19) | (h >>> 13);
+    f = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
+    x = w3 ^ w10 ^ ((w0 << 15) | (w0 >>> 17));
+    w3 = x ^ ((x << 15) | (x >>> 17)) ^ ((x << 23) | (x >>> 9)) ^ ((w6 << 7) | (w6 >>> 25)) ^ w13;
+    a12 = (b << 12) | (b >>> 20); x = (a12 + f + TJ[j + 15]!) | 0; ss1 = (x << 7) | (x >>> 25);
+    a = (((b & c) | (d & (b | c))) + a + (ss1 ^ a12) + (w15 ^ w3)) | 0; c = (c << 9) | (c >>> 23);
+    x = (((f & g) | (~f & h)) + e + ss1 + w15) | 0; g = (g << 19) | (g >>> 13);
+    e = x ^ ((x << 9) | (x >>> 23)) ^ ((x << 17) | (x >>> 15));
   }
+  v[0] = v[0]! ^ a; v[1] = v[1]! ^ b; v[2] = v[2]! ^ c; v[3] = v[3]! ^ d;
+  v[4] = v[4]! ^ e; v[5] = v[5]! ^ f; v[6] = v[6]! ^ g; v[7] = v[7]! ^ h;
 }
 
 class Sm3Native implements Sm3Hash {
