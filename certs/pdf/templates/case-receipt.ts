@@ -72,8 +72,8 @@ function validate(input: unknown): CaseReceiptData {
 const MODE_SENTENCE: Record<CaseReceiptData['handlingMode'], (d: CaseReceiptData) => string> = {
   窗口办理: (d) => `本件由${d.responsibleDept.name}审核办理`,
   全程网办: (d) => `本件全程网上办理，由${d.responsibleDept.name}在线审核`,
-  异地代收代办: (d) => `本件按“异地代收代办”方式办理，本窗口已核验身份、收取材料，将于1个工作日内转交${d.responsibleDept.regionName}${d.responsibleDept.name}审核办理`,
-  多地联办: (d) => `本件按“多地联办”方式办理，由受理地与${d.responsibleDept.regionName}${d.responsibleDept.name}协同审核办理`,
+  异地代收代办: (d) => `本件按“异地代收代办”方式办理，本窗口已核验身份、收取材料，将于1个工作日内转交${d.responsibleDept.name}审核办理`,
+  多地联办: (d) => `本件按“多地联办”方式办理，由受理地与${d.responsibleDept.name}协同审核办理`,
 };
 
 function compose(d: CaseReceiptData): ReturnType<TemplateDefinition<CaseReceiptData>['compose']> {
@@ -99,7 +99,7 @@ function compose(d: CaseReceiptData): ReturnType<TemplateDefinition<CaseReceiptD
         [label('申请人'), a.name, label('证件号码'), a.idNumber],
         [label('联系电话'), a.phone ?? '—', label('受理时间'), numericDateClock(d.acceptedAt)],
         [label('受理地点'), { text: d.acceptingPlace, span: 3 }],
-        [label('承办单位'), { text: `${d.responsibleDept.name}（${d.responsibleDept.regionName}，${d.responsibleDept.regionCode}）`, span: 3 }],
+        [label('承办单位'), { text: `${d.responsibleDept.name}（${d.responsibleDept.regionCode} ${d.responsibleDept.regionName}）`, span: 3 }],
       ],
     },
     { kind: 'heading', text: '二、已收取材料清单' },
@@ -138,7 +138,7 @@ function example(): CaseReceiptData {
     applicant: { name: '王五', idNumber: '341621199203154419', phone: '13800000000' },
     handlingMode: '异地代收代办',
     acceptingPlace: '亳州市政务服务中心跨省通办专窗（自助终端BZ-0012）',
-    responsibleDept: { name: '杨浦区社会保险事业管理中心', regionCode: '310110', regionName: '上海市杨浦区' },
+    responsibleDept: { name: '上海市杨浦区社会保险事业管理中心', regionCode: '310110', regionName: '上海市杨浦区' },
     acceptedAt: '2026-11-21T10:05',
     promisedWorkingDays: 15,
     materials: [

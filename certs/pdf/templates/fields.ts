@@ -109,15 +109,15 @@ function daysInMonth(year: number, month: number): number {
 const YEAR_MIN = 1950;
 const YEAR_MAX = 2099;
 
-/** "YYYY-MM-DD", a real calendar day. */
-export function isoDate(): Check<string> {
+/** "YYYY-MM-DD", a real calendar day (from 1950 unless told otherwise: birth dates go back further). */
+export function isoDate(minYear = YEAR_MIN): Check<string> {
   return (value, path) => {
     if (value === undefined) throw new FieldError(path, 'is missing');
     if (typeof value !== 'string') throw new FieldError(path, `must be a date string, not ${kind(value)}`);
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
     if (!m) throw new FieldError(path, 'must be a date like 2026-11-21');
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    if (y < YEAR_MIN || y > YEAR_MAX || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) {
+    if (y < minYear || y > YEAR_MAX || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) {
       throw new FieldError(path, 'is not a real date');
     }
     return value;
@@ -174,7 +174,7 @@ export function citizenId(): Check<string> {
     const v = base(typeof value === 'string' ? value.toUpperCase() : value, path);
     const birth = `${v.slice(6, 10)}-${v.slice(10, 12)}-${v.slice(12, 14)}`;
     try {
-      isoDate()(birth, path);
+      isoDate(1900)(birth, path);
     } catch {
       throw new FieldError(path, 'does not hold a real birth date');
     }

@@ -53,7 +53,15 @@ export interface Cell {
 }
 
 export type Block =
-  | { readonly kind: 'paragraph'; readonly text: string; readonly indent?: boolean; readonly bold?: boolean; readonly size?: 'body' | 'small' }
+  | {
+      readonly kind: 'paragraph';
+      readonly text: string;
+      readonly indent?: boolean;
+      readonly bold?: boolean;
+      readonly size?: 'body' | 'small';
+      /** Keep on the page of the start of the next block (a label such as 说明：). */
+      readonly keepWithNext?: boolean;
+    }
   | { readonly kind: 'heading'; readonly text: string }
   | {
       readonly kind: 'table';
@@ -336,11 +344,18 @@ class Composer {
     endSegment();
   }
 
+  paragraphHeight(b: Extract<Block, { kind: 'paragraph' }>): number {
+    const small = b.size === 'small';
+    const size = small ? SIZE.small : this.d.body;
+    const indent = (b.indent ?? true) ? 2 * size : 0;
+    return this.lines(b.text, b.bold ? 'bold' : 'regular', size, CONTENT.width, indent).length * (small ? LINE.small : this.d.bodyLine);
+  }
+
   /** The least height that must follow a heading: two lines of text, or a table's header and first row. */
   minHeight(b: Block): number {
     switch (b.kind) {
       case 'paragraph':
-        return 2 * (b.size === 'small' ? LINE.small : this.d.bodyLine);
+        return Math.min(this.paragraphHeight(b), 2 * (b.size === 'small' ? LINE.small : this.d.bodyLine));
       case 'heading':
         return this.d.bodyLine;
       case 'table': {
@@ -356,6 +371,7 @@ class Composer {
     switch (b.kind) {
       case 'paragraph': {
         const small = b.size === 'small';
+        if (b.keepWithNext && next) this.ensure(this.paragraphHeight(b) + this.minHeight(next));
         this.flowText(b.text, b.bold ? 'bold' : 'regular', small ? SIZE.small : this.d.body, small ? LINE.small : this.d.bodyLine, { indent: b.indent ?? true });
         break;
       }

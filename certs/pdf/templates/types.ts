@@ -55,7 +55,7 @@ export const documentFields = {
 /** Numbered notes under a label (说明：), each its own paragraph in the small size. */
 export function noteBlocks(label: string, notes: readonly string[]): Block[] {
   return [
-    { kind: 'paragraph', size: 'small', text: label },
+    { kind: 'paragraph', size: 'small', text: label, keepWithNext: true },
     ...notes.map((n, i): Block => ({ kind: 'paragraph', size: 'small', text: `${i + 1}. ${n}` })),
   ];
 }
