@@ -248,30 +248,26 @@ export class PdfLexer {
   private hexString(): PdfString {
     const b = this.bytes;
     const start = this.pos;
-    let i = start + 1;
-    const out: number[] = [];
-    let high = -1;
-    for (;;) {
-      if (i >= this.limit) {
-        this.pos = i;
-        throw pdfError('syntax', `unterminated hex string at byte ${start}`);
-      }
-      const c = b[i]!;
-      i++;
-      if (c === 0x3e) break;
-      if (WS[c] === 1) continue;
-      const v = hexValue(c);
-      if (v < 0) this.pos = i;
-      if (v < 0) throw pdfError('syntax', `non-hex character in hex string at byte ${i - 1}`);
-      if (high < 0) high = v;
-      else {
-        out.push(high * 16 + v);
-        high = -1;
-      }
+    // Signature /Contents are tens of kilobytes of hex: find the end, then let Buffer decode.
+    let close = indexOf(b, '>', start + 1);
+    if (close >= this.limit) close = -1;
+    if (close < 0) {
+      this.pos = this.limit;
+      throw pdfError('syntax', `unterminated hex string at byte ${start}`);
     }
-    if (high >= 0) out.push(high * 16);
-    this.pos = i;
-    return { kind: 'string', bytes: Uint8Array.from(out), hex: true, start, end: i };
+    let text = latin1(b, start + 1, close);
+    if (!/^[0-9A-Fa-f]*$/.test(text)) {
+      const bad = /[^0-9A-Fa-f\0\t\n\f\r ]/.exec(text);
+      if (bad) {
+        this.pos = start + 1 + bad.index;
+        throw pdfError('syntax', `non-hex character in hex string at byte ${start + 1 + bad.index}`);
+      }
+      text = text.replace(/[\0\t\n\f\r ]+/g, '');
+    }
+    // An odd last digit stands for its high nibble.
+    if (text.length % 2 === 1) text += '0';
+    this.pos = close + 1;
+    return { kind: 'string', bytes: new Uint8Array(Buffer.from(text, 'hex')), hex: true, start, end: close + 1 };
   }
 
   private literalString(): PdfString {
