@@ -128,5 +128,6 @@ export async function paintDocument(plan: DocumentPlan, faces: Faces, info: Docu
   doc.setCreationDate(info.creationDate);
   doc.setModificationDate(info.creationDate);
   doc.setLanguage('zh-CN');
-  return doc.save({ useObjectStreams: false });
+  // No yielding to the event loop between objects: a certificate has a few dozen and renders in milliseconds.
+  return doc.save({ useObjectStreams: false, addDefaultPage: false, objectsPerTick: Number.POSITIVE_INFINITY });
 }
