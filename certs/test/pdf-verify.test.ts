@@ -210,13 +210,23 @@ describe('verifyPdf on lying ByteRanges and broken dictionaries', () => {
     expect(v.signatures[0]!.reasons[0]).toMatch(/cannot be read: .*non-hex/);
   });
 
-  it('a million-digit number, deep nesting and an unterminated string cost little and fail clearly', () => {
+  it('a million-digit number, deep nesting, cyclic references and unterminated strings cost little and fail clearly', () => {
     const million = new Uint8Array(Buffer.concat([Buffer.from(fx.sealed1), Buffer.from(`\n99 0 obj\n<</ByteRange [0 ${'7'.repeat(1_000_000)}] /Contents <00>>>\nendobj\n`)]));
     const v = verifyPdf(million, trust());
     expect(v.valid).toBe(false);
     expect(v.signatures.some((s) => /number too long|token too long/.test(s.reasons.join(' ')))).toBe(true);
     const deep = new Uint8Array(Buffer.concat([Buffer.from(fx.sealed1), Buffer.from(`\n98 0 obj\n${'['.repeat(100_000)}\nendobj\n`)]));
     expect(verifyPdf(deep, trust()).valid).toBe(false);
+    // References in a cycle, and a signature dictionary whose ByteRange and Contents are references into it.
+    const cyclic = new Uint8Array(
+      Buffer.concat([
+        Buffer.from(fx.sealed1),
+        Buffer.from('\n50 0 obj\n51 0 R\nendobj\n51 0 obj\n50 0 R\nendobj\n52 0 obj\n<</Type /Sig /ByteRange 50 0 R /Contents 51 0 R>>\nendobj\n'),
+      ]),
+    );
+    const c = verifyPdf(cyclic, trust());
+    expect(c.valid).toBe(false);
+    expect(c.signatures.find((s) => s.objectNumber === 52)!.reasons.join('\n')).toMatch(/four whole numbers/);
     // Thousands of objects each opening a string that never closes: bounded work, then an InputError.
     const strings = new Uint8Array(Buffer.concat([Buffer.from(fx.sealed1), Buffer.from('\n1 0 obj (\n'.repeat(50_000))]));
     const e = inputError(() => verifyPdf(strings, trust()));
