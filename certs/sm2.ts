@@ -5,8 +5,8 @@
  * Keys are raw here: a private key is 32 bytes (d), a public key 65 bytes (04 || x || y). keys.ts reads
  * and writes them as PKCS#8 / SPKI.
  *
- * The point arithmetic is sm2-ec.ts (limbs, tables); the scalar arithmetic mod n stays in BigInt (a few
- * operations per signature). What depends on a key alone is computed once and kept in small caches:
+ * The point arithmetic is sm2-ec.ts (WebAssembly, tables); the scalar arithmetic mod n stays in BigInt
+ * (a few operations per signature). What depends on a key alone is computed once and kept in small caches:
  * per public key the parsed point, Z_A per ID and a verification table; per private key (1 + d)^-1 and
  * the public key. Constant-time: [k]G and [d]G run the same field operations and memory accesses for
  * every scalar; the BigInt steps (k mod n, s = (1 + d)^-1 (k - r d) mod n, the inverse) do not promise
@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { InputError } from '../base/errors.js';
 import { bigintToBytes, bytesToBigint, bytesToHex, concatBytes, equalBytes } from './bytes.js';
 import { A, B, GX, GY, N, P, isOnCurve, invert, mod, type AffinePoint } from './sm2-curve.js';
-import { PreparedPoint, feToBigint, jacobianXEquals, mulBase, mulDoubleVartime } from './sm2-ec.js';
+import { KEY_TABLE_SLOTS, PreparedPoint, mulBase, sumXMatches } from './sm2-ec.js';
 import { createSm3 } from './sm3.js';
 
 export const DEFAULT_SM2_ID = '1234567812345678';
@@ -102,8 +102,7 @@ export function publicKeyFromPrivate(privateKey: Uint8Array): Uint8Array {
 }
 
 function derivePublicKey(d: bigint): Uint8Array {
-  const pt = mulBase(d);
-  return encodePublicKey({ x: feToBigint(pt.x), y: feToBigint(pt.y) });
+  return encodePublicKey(mulBase(d));
 }
 
 export function generateKeyPair(): Sm2KeyPair {
@@ -124,7 +123,7 @@ export function computeZ(publicKey: Uint8Array, id?: string | Uint8Array): Uint8
 
 // --- What depends on a key alone, kept between calls ---
 
-const PUBLIC_KEY_CACHE_SIZE = 64;
+const PUBLIC_KEY_CACHE_SIZE = KEY_TABLE_SLOTS;
 const IDS_PER_KEY = 8;
 
 /** A public key, parsed and checked once, with its Z_A per ID and its verification table. */
@@ -219,7 +218,7 @@ export function sign(privateKey: Uint8Array, message: Uint8Array, options: Sm2Si
   for (;;) {
     // k uniform in [1, n-1] (40 random bytes reduced mod n-1: the bias is below 2^-60).
     const k = options.testNonce ?? mod(bytesToBigint(randomBytes(40)), N - 1n) + 1n;
-    const r = mod(e + feToBigint(mulBase(k).x), N);
+    const r = mod(e + mulBase(k).x, N);
     if (r === 0n || r + k === N) {
       if (options.testNonce !== undefined) throw new RangeError('test nonce gives r = 0 or r + k = n');
       continue;
@@ -245,12 +244,8 @@ export function verifyDetailed(publicKey: Uint8Array, message: Uint8Array, signa
   const t = mod(r + s, N);
   if (t === 0n) return { valid: false, reason: 't = r + s = 0 mod n' };
   const e = digestScalar(key.z(options.id), message);
-  const x1y1 = mulDoubleVartime(s, t, key.prepared);
-  if (x1y1 === null) return { valid: false, reason: 'signature does not match' };
-  // (e + x1) mod n = r with x1 in [0, p) and p < 2n: x1 is r - e mod n, or that plus n. Comparing in
-  // Jacobian coordinates (X = x1 Z^2) saves the inversion.
-  const x1 = mod(r - e, N);
-  const match = jacobianXEquals(x1y1, x1) || (x1 + N < P && jacobianXEquals(x1y1, x1 + N));
+  // (e + x1) mod n = r, where (x1, y1) = [s]G + [t]P_A (not infinity): x1 = r - e (mod n).
+  const match = sumXMatches(s, t, key.prepared, mod(r - e, N));
   return match ? { valid: true } : { valid: false, reason: 'signature does not match' };
 }
 
