@@ -13,11 +13,24 @@
 import { GX, GY, N, P, multiply as referenceMultiply, multiplyTwo as referenceMultiplyTwo } from './sm2-curve.js';
 import { LAYOUT, loadSm2Wasm, type Sm2Wasm } from './sm2-wasm.js';
 
-const wasm: Sm2Wasm | undefined = loadSm2Wasm();
-const mem32 = wasm === undefined ? new Uint32Array(0) : new Uint32Array(wasm.memory.buffer);
+let loaded = false;
+let instance: Sm2Wasm | undefined;
+let mem32 = new Uint32Array(0);
+
+/** The WebAssembly module, built on first use (about 10 ms, spared to programs that never sign). */
+function engine(): Sm2Wasm | undefined {
+  if (!loaded) {
+    loaded = true;
+    instance = loadSm2Wasm();
+    if (instance !== undefined) mem32 = new Uint32Array(instance.memory.buffer);
+  }
+  return instance;
+}
 
 /** Whether the WebAssembly arithmetic is in use (false: the BigInt reference). */
-export const fastPath: boolean = wasm !== undefined;
+export function usesWebAssembly(): boolean {
+  return engine() !== undefined;
+}
 
 const FE = (i: number): number => LAYOUT.FE + 32 * i;
 const JAC = 96;
@@ -110,8 +123,8 @@ const digits = new Int32Array(64);
  */
 export function mulBase(k: bigint): { x: bigint; y: bigint } {
   if (k <= 0n || k >= N) throw new RangeError('scalar out of range [1, n-1]');
-  if (wasm === undefined) return referenceBase(k);
-  const w = wasm;
+  const w = engine();
+  if (w === undefined) return referenceBase(k);
   if (!combReady) buildComb(w);
   // [n-k]G = -[k]G: multiply by whichever of k and n-k is odd, and negate y back when it was n-k.
   const flip = Number(~k & 1n);
@@ -367,19 +380,20 @@ function accXIs(w: Sm2Wasm, x: bigint): boolean {
  * x1 < p < 2n, that is x1 = v or x1 = v + n. False when the sum is the point at infinity.
  */
 export function sumXMatches(s: bigint, t: bigint, q: PreparedPoint, v: bigint): boolean {
-  if (wasm === undefined) {
+  const w = engine();
+  if (w === undefined) {
     const pt = referenceMultiplyTwo(s, t, q);
     return pt !== null && (pt.x === v || pt.x === v + N);
   }
-  if (!sumInAcc(wasm, s, t, q)) return false;
-  return accXIs(wasm, v) || (v + N < P && accXIs(wasm, v + N));
+  if (!sumInAcc(w, s, t, q)) return false;
+  return accXIs(w, v) || (v + N < P && accXIs(w, v + N));
 }
 
 /** [s]G + [t]Q, affine, or null for infinity (s, t in [0, n)). For tests and tools; verification uses sumXMatches. */
 export function mulDouble(s: bigint, t: bigint, q: PreparedPoint): { x: bigint; y: bigint } | null {
-  if (wasm === undefined) return referenceMultiplyTwo(s, t, q);
-  if (!sumInAcc(wasm, s, t, q)) return null;
-  const w = wasm;
+  const w = engine();
+  if (w === undefined) return referenceMultiplyTwo(s, t, q);
+  if (!sumInAcc(w, s, t, q)) return null;
   w.fe_inv(FE(0), LAYOUT.ACC + 64);
   w.fe_sqr(FE(1), FE(0));
   w.fe_mul(FE(2), LAYOUT.ACC, FE(1));
@@ -407,8 +421,9 @@ export const fieldForTests = {
 };
 
 function need(): Sm2Wasm {
-  if (wasm === undefined) throw new Error('the WebAssembly SM2 arithmetic is not available here');
-  return wasm;
+  const w = engine();
+  if (w === undefined) throw new Error('the WebAssembly SM2 arithmetic is not available here');
+  return w;
 }
 
 function binary(op: (w: Sm2Wasm) => void, a: bigint, b: bigint): bigint {

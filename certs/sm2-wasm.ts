@@ -1,6 +1,8 @@
 /**
  * SM2 field and point arithmetic as a WebAssembly module, written with the assembler of sm2-asm.ts and
- * built when this module loads (about 15 KB of code, a few milliseconds). sm2-ec.ts drives it.
+ * built on first use (12 KB of code, about 10 ms to emit and compile). sm2-ec.ts drives it. It compiles
+ * synchronously: fine in Node and in Electron's main process; a browser page's main thread may refuse
+ * that for a module this size, and sm2-ec.ts then falls back to the BigInt reference.
  *
  * Why WebAssembly: a 256 x 256-bit product needs 64-bit integer multiplies. JavaScript has none (BigInt
  * allocates; doubles hold 53 bits, so 16-bit limbs and 256 products), and the same field multiplication
