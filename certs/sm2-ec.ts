@@ -16,13 +16,17 @@ import { LAYOUT, loadSm2Wasm, type Sm2Wasm } from './sm2-wasm.js';
 let loaded = false;
 let instance: Sm2Wasm | undefined;
 let mem32 = new Uint32Array(0);
+let mem8 = new Uint8Array(0);
 
 /** The WebAssembly module, built on first use (about 10 ms, spared to programs that never sign). */
 function engine(): Sm2Wasm | undefined {
   if (!loaded) {
     loaded = true;
     instance = loadSm2Wasm();
-    if (instance !== undefined) mem32 = new Uint32Array(instance.memory.buffer);
+    if (instance !== undefined) {
+      mem32 = new Uint32Array(instance.memory.buffer);
+      mem8 = new Uint8Array(instance.memory.buffer);
+    }
   }
   return instance;
 }
@@ -41,12 +45,16 @@ function writeFe(ptr: number, x: bigint): void {
   for (let i = 0; i < 8; i++) mem32[(ptr >>> 2) + i] = parseInt(hex.slice(56 - 8 * i, 64 - 8 * i), 16);
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** The canonical value (in [0, p)) of the element at ptr. */
 function readFe(w: Sm2Wasm, ptr: number): bigint {
-  w.fe_canonical(FE(15), ptr);
-  let hex = '';
-  for (let i = 7; i >= 0; i--) hex += mem32[(FE(15) >>> 2) + i]!.toString(16).padStart(8, '0');
-  return BigInt('0x' + hex);
+  const at = FE(15);
+  w.fe_canonical(at, ptr);
+  // The 8 little-endian words are the 32 little-endian bytes of the value.
+  let hex = '0x';
+  for (let i = 31; i >= 0; i--) hex += HEX[mem8[at + i]!]!;
+  return BigInt(hex);
 }
 
 function writeAffineAsJacobian(ptr: number, x: bigint, y: bigint): void {
@@ -118,15 +126,43 @@ const digits = new Int32Array(64);
 /**
  * [k]G, affine, for k in [1, n-1]. The field operations and memory accesses are the same for every k
  * (hex digits, recoding, table reads, additions, inversion), except for exactly two values of k whose last
- * addition meets its own operand (k = 30 * 2^252 - n and n minus that; the note below), which fall back
- * to the BigInt reference.
+ * addition meets its own operand (k = 30 * 2^252 - n and n minus that; see comb()), which fall back to the
+ * BigInt reference.
  */
 export function mulBase(k: bigint): { x: bigint; y: bigint } {
-  if (k <= 0n || k >= N) throw new RangeError('scalar out of range [1, n-1]');
   const w = engine();
-  if (w === undefined) return referenceBase(k);
+  const flip = w === undefined ? -1 : comb(w, k);
+  if (w === undefined || flip < 0) return referenceBase(k);
+  const zi = FE(0), zi2 = FE(1);
+  w.fe_inv(zi, LAYOUT.ACC + 64);
+  w.fe_sqr(zi2, zi);
+  w.fe_mul(FE(2), LAYOUT.ACC, zi2);
+  w.fe_mul(zi2, zi2, zi);
+  w.fe_mul(FE(3), LAYOUT.ACC + 32, zi2);
+  // y or p - y, chosen without a branch on flip.
+  w.fe_sub(FE(4), LAYOUT.ZERO, FE(3));
+  const ys = [readFe(w, FE(3)), readFe(w, FE(4))];
+  return { x: readFe(w, FE(2)), y: ys[flip]! };
+}
+
+/** The x-coordinate of [k]G, all a signature needs (x is the same for k and n - k); as mulBase. */
+export function mulBaseX(k: bigint): bigint {
+  const w = engine();
+  const flip = w === undefined ? -1 : comb(w, k);
+  if (w === undefined || flip < 0) return referenceBase(k).x;
+  w.fe_inv(FE(0), LAYOUT.ACC + 64);
+  w.fe_sqr(FE(1), FE(0));
+  w.fe_mul(FE(2), LAYOUT.ACC, FE(1));
+  return readFe(w, FE(2));
+}
+
+/**
+ * [k']G into ACC (Jacobian), where k' is whichever of k and n - k is odd ([n-k]G = -[k]G). Returns 1
+ * when k' = n - k, 0 when k' = k, and -1 in the two cases where Z came out 0.
+ */
+function comb(w: Sm2Wasm, k: bigint): number {
+  if (k <= 0n || k >= N) throw new RangeError('scalar out of range [1, n-1]');
   if (!combReady) buildComb(w);
-  // [n-k]G = -[k]G: multiply by whichever of k and n-k is odd, and negate y back when it was n-k.
   const flip = Number(~k & 1n);
   const odd = [k, N - k][flip]!;
   // Hex digits, least significant first, without branches: '0'-'9' & 15 = 0-9, 'a'-'f' & 15 + 9 = 10-15.
@@ -154,21 +190,11 @@ export function mulBase(k: bigint): { x: bigint; y: bigint } {
     w.comb_select(sel, LAYOUT.COMB, i, digits[i]!);
     w.jadd_affine(acc, acc, sel);
   }
-  if (w.fe_is_zero(acc + 64) === 1) return referenceBase(k);
-  const zi = FE(0), zi2 = FE(1);
-  w.fe_inv(zi, acc + 64);
-  w.fe_sqr(zi2, zi);
-  w.fe_mul(FE(2), acc, zi2);
-  w.fe_mul(zi2, zi2, zi);
-  w.fe_mul(FE(3), acc + 32, zi2);
-  // y or p - y, chosen without a branch on flip.
-  w.fe_sub(FE(4), LAYOUT.ZERO, FE(3));
-  const x = readFe(w, FE(2));
-  const ys = [readFe(w, FE(3)), readFe(w, FE(4))];
-  return { x, y: ys[flip]! };
+  return w.fe_is_zero(acc + 64) === 1 ? -1 : flip;
 }
 
 function referenceBase(k: bigint): { x: bigint; y: bigint } {
+  if (k <= 0n || k >= N) throw new RangeError('scalar out of range [1, n-1]');
   const pt = referenceMultiply(k, { x: GX, y: GY });
   if (pt === null) throw new RangeError('scalar out of range [1, n-1]');
   return pt;

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { B, GX, GY, N, P, mod, multiply, multiplyTwo, type AffinePoint } from '../sm2-curve.js';
-import { KEY_TABLE_SLOTS, PreparedPoint, fieldForTests as F, mulBase, mulDouble, sumXMatches, usesWebAssembly } from '../sm2-ec.js';
+import { KEY_TABLE_SLOTS, PreparedPoint, fieldForTests as F, mulBase, mulBaseX, mulDouble, sumXMatches, usesWebAssembly } from '../sm2-ec.js';
 
 const G: AffinePoint = { x: GX, y: GY };
 const TWO256 = 1n << 256n;
@@ -52,7 +52,9 @@ describe('field arithmetic mod p (WebAssembly)', () => {
 
 describe('[k]G (constant-time comb)', () => {
   const expectBase = (k: bigint): void => {
-    expect(mulBase(k)).toEqual(multiply(k, G));
+    const want = multiply(k, G)!;
+    expect(mulBase(k)).toEqual(want);
+    expect(mulBaseX(k)).toBe(want.x);
   };
 
   it('matches the reference on random scalars', () => {
@@ -76,8 +78,10 @@ describe('[k]G (constant-time comb)', () => {
   });
 
   it('refuses scalars outside [1, n-1]', () => {
-    expect(() => mulBase(0n)).toThrow(RangeError);
-    expect(() => mulBase(N)).toThrow(RangeError);
+    for (const k of [0n, N, -1n]) {
+      expect(() => mulBase(k)).toThrow(RangeError);
+      expect(() => mulBaseX(k)).toThrow(RangeError);
+    }
   });
 });
 
@@ -162,6 +166,8 @@ describe('without WebAssembly (a strict content security policy)', () => {
     expect(() => ec.fieldForTests.mul(1n, 2n)).toThrow(/not available/);
     const k = random(N - 1n) + 1n;
     expect(ec.mulBase(k)).toEqual(multiply(k, G));
+    expect(ec.mulBaseX(k)).toBe(multiply(k, G)!.x);
+    expect(() => ec.mulBaseX(0n)).toThrow(RangeError);
     const q = randomPoint();
     const prepared = new ec.PreparedPoint(q.x, q.y);
     const s = random(N), t = random(N);
