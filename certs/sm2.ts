@@ -224,7 +224,8 @@ function nonceBytes(): Uint8Array {
     noncePool = randomBytes(NONCE_BYTES * NONCES_PER_DRAW);
     nonceOffset = 0;
   }
-  const out = noncePool.slice(nonceOffset, nonceOffset + NONCE_BYTES);
+  // A copy (Buffer#slice would be a view, and the wipe below would zero the nonce with it).
+  const out = Uint8Array.from(noncePool.subarray(nonceOffset, nonceOffset + NONCE_BYTES));
   noncePool.fill(0, nonceOffset, nonceOffset + NONCE_BYTES);
   nonceOffset += NONCE_BYTES;
   return out;

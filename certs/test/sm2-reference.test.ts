@@ -75,6 +75,23 @@ describe('SM2 on the fast arithmetic against the BigInt reference', () => {
   });
 });
 
+describe('nonces', () => {
+  it('draws a fresh, full-size k for every signature', () => {
+    // k = s (1 + d) + r d mod n: recover each nonce and look at it.
+    const d = randomScalar() % (N - 2n) || 1n;
+    const key = asPrivateKey(d);
+    const message = randomBytes(32);
+    const seen = new Set<bigint>();
+    for (let i = 0; i < 200; i++) {
+      const { r, s } = decodeSignature(sign(key, message));
+      const k = mod(s * (1n + d) + r * d, N);
+      expect(k.toString(2).length).toBeGreaterThan(200);
+      seen.add(k);
+    }
+    expect(seen.size).toBe(200);
+  });
+});
+
 describe('per-key caches', () => {
   it('follows a private-key array whose bytes the caller changes', () => {
     const a = generateKeyPair();
