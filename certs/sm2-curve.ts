@@ -1,6 +1,8 @@
 /**
- * The SM2 curve (sm2p256v1, GB/T 32918.5) and its arithmetic: points in Jacobian coordinates over
- * BigInt. Every function here is pure; sm2.ts builds signatures on top.
+ * The SM2 curve (sm2p256v1, GB/T 32918.5) and a plain reference of its arithmetic: points in Jacobian
+ * coordinates over BigInt, double-and-add. Every function here is pure. sm2.ts signs and verifies with
+ * the fast arithmetic of sm2-ec.ts; this one is what the tests check that against, and what sm2-ec.ts
+ * falls back to where WebAssembly is unavailable (and for two scalars of its comb).
  */
 
 export const P = 0xfffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffffn;
