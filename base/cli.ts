@@ -49,6 +49,30 @@ export interface Command {
   readonly subcommands?: readonly Command[];
   /** A group with `run` runs it when no subcommand is named (e.g. `tongban endpoint --port 1`). */
   run?(args: ParsedArgs, ctx: CommandContext): Promise<ExitCode | void>;
+  /**
+   * A lazy command: only its name and summary are known up front, the rest is loaded when the command
+   * line enters it. Keeps `tongban --version` from loading pdf-lib, fonts and native addons.
+   */
+  load?(): Promise<Command>;
+}
+
+/** A command whose definition (options, run, subcommands) lives in a module loaded on use. */
+export function lazyCommand(name: string, summary: string, load: () => Promise<Command>): Command {
+  return { name, summary, load };
+}
+
+/** The command itself, its lazy definition loaded (name and summary stay those of the stub). */
+export async function materialize(command: Command): Promise<Command> {
+  if (!command.load) return command;
+  const loaded = await command.load();
+  return { ...loaded, name: command.name, summary: command.summary, load: undefined };
+}
+
+/** The whole tree with every lazy command loaded: for documentation checks and completion. */
+export async function loadCommandTree(command: Command): Promise<Command> {
+  const c = await materialize(command);
+  if (!c.subcommands?.length) return c;
+  return { ...c, subcommands: await Promise.all(c.subcommands.map(loadCommandTree)) };
 }
 
 export interface Program {
@@ -96,8 +120,8 @@ interface Resolved {
   rest: string[];
 }
 
-function resolve(root: Command, argv: readonly string[]): Resolved {
-  let command = root;
+async function resolve(root: Command, argv: readonly string[]): Promise<Resolved> {
+  let command = await materialize(root);
   const path = [root.name];
   let i = 0;
   while (i < argv.length && command.subcommands?.length) {
@@ -111,7 +135,7 @@ function resolve(root: Command, argv: readonly string[]): Resolved {
         'usage.unknownCommand',
       );
     }
-    command = sub;
+    command = await materialize(sub);
     path.push(arg);
     i++;
   }
@@ -183,7 +207,7 @@ export async function runProgram(program: Program, argv: readonly string[], ctx:
       ctx.stdout.write(`${program.name} ${program.version}\n`);
       return ExitCode.ok;
     }
-    const { command, path, rest } = resolve(program.root, argv);
+    const { command, path, rest } = await resolve(program.root, argv);
     const args = parse(command, path, rest);
     if (args.values.help === true) {
       ctx.stdout.write(helpText(command, path));

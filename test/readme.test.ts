@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../base/cli.js';
+import { loadCommandTree, type Command } from '../base/cli.js';
 import { program } from '../agent/cli/main.js';
 import { ROOT } from './helpers/cli.js';
 
@@ -22,8 +22,8 @@ describe('README', () => {
     expect(pkg.scripts.test).toContain('vitest run');
   });
 
-  it('names only commands that exist, and every command that exists', () => {
-    const known = commandPaths(program().root);
+  it('names only commands that exist, and every command that exists', async () => {
+    const known = commandPaths(await loadCommandTree(program().root));
     const named = [...readme.matchAll(/^\| `(tongban(?: [a-z][a-z-]*)*)/gm)].map((m) => m[1]!);
     expect(named.length).toBeGreaterThan(0);
     for (const n of named) expect(known, `README names "${n}"`).toContain(n);
@@ -34,5 +34,19 @@ describe('README', () => {
 
   it('names only npm scripts that exist', () => {
     for (const m of readme.matchAll(/npm run ([a-z:-]+)/g)) expect(Object.keys(pkg.scripts)).toContain(m[1]);
+  });
+});
+
+describe('lazy commands', () => {
+  it('show the same summary in their group as in their own help', async () => {
+    async function check(cmd: Command, path: string): Promise<void> {
+      for (const sub of cmd.subcommands ?? []) {
+        const here = `${path} ${sub.name}`;
+        const loaded = sub.load ? await sub.load() : sub;
+        expect(loaded.summary, here).toBe(sub.summary);
+        await check(loaded, here);
+      }
+    }
+    await check(program().root, 'tongban');
   });
 });

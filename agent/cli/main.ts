@@ -2,9 +2,8 @@
  * `tongban`: the one command-line door to every part. The tree is composed here, in the agent (the
  * composition root); each library contributes its own commands as later parts land.
  */
-import { runProgram, type Command, type CommandContext, type Program } from '../../base/cli.js';
+import { lazyCommand, runProgram, type Command, type CommandContext, type Program } from '../../base/cli.js';
 import { packageInfo } from '../../base/package-info.js';
-import { certsCommand } from '../../certs/cli/index.js';
 import { startCommand } from './start-command.js';
 
 export function program(): Program {
@@ -14,7 +13,10 @@ export function program(): Program {
     description: `Exit codes: 0 success, 1 a negative answer (e.g. signature invalid), 2 bad usage or unreadable
 input, 3 a device or environment failure. Commands that report data take --json.
 Show the version with: tongban --version`,
-    subcommands: [startCommand, certsCommand],
+    subcommands: [
+      startCommand,
+      lazyCommand('certs', 'national-standard e-seals: SM2 keys and certificates, seals, sealed PDFs', async () => (await import('../../certs/cli/index.js')).certsCommand),
+    ],
   };
   return { name: 'tongban', version: packageInfo().version, root };
 }

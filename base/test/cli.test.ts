@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { integerOption, runProgram, stringOption, type Command, type CommandContext, type Program } from '../cli.js';
+import { integerOption, lazyCommand, runProgram, stringOption, type Command, type CommandContext, type Program } from '../cli.js';
 import { DeviceError, InputError, NegativeAnswer } from '../errors.js';
 
 function harness(env: NodeJS.ProcessEnv = {}) {
@@ -17,6 +17,8 @@ function harness(env: NodeJS.ProcessEnv = {}) {
 
 const leaf = (name: string, run: Command['run'], extra: Partial<Command> = {}): Command => ({ name, summary: `${name} things`, run, ...extra });
 
+let loads = 0;
+
 const prog: Program = {
   name: 'tb',
   version: '9.9.9',
@@ -33,6 +35,10 @@ const prog: Program = {
       leaf('bug', async () => { throw new TypeError('x is undefined'); }),
       leaf('need', async (args) => { stringOption(args, 'key', true); }, { options: { key: { type: 'string', description: 'key' } } }),
       { name: 'group', summary: 'a group', subcommands: [leaf('inner', async (_a, ctx) => { ctx.stdout.write('inner\n'); })] },
+      lazyCommand('lazy', 'loaded on use', async () => {
+        loads++;
+        return leaf('lazy', async (args, ctx) => { ctx.stdout.write(`lazy ${stringOption(args, 'x')}\n`); }, { options: { x: { type: 'string', description: 'x' } } });
+      }),
     ],
   },
 };
@@ -75,6 +81,21 @@ describe('runProgram', () => {
     const h = harness({ TONGBAN_DEBUG: '1' });
     expect(await runProgram(prog, ['bug'], h.ctx)).toBe(3);
     expect(h.err()).toContain('TypeError: x is undefined\n    at ');
+  });
+  it('loads a lazy command only when the command line enters it', async () => {
+    loads = 0;
+    const h = harness();
+    expect(await runProgram(prog, ['ok'], h.ctx)).toBe(0);
+    expect(await runProgram(prog, ['--help'], h.ctx)).toBe(0);
+    expect(h.out()).toContain('lazy   loaded on use');
+    expect(loads).toBe(0);
+    expect(await runProgram(prog, ['lazy', '--x', '7'], h.ctx)).toBe(0);
+    expect(h.out()).toContain('lazy 7\n');
+    expect(loads).toBe(1);
+    const h2 = harness();
+    expect(await runProgram(prog, ['lazy', '--help'], h2.ctx)).toBe(0);
+    expect(h2.out()).toContain('Usage: tb lazy [options]\n\nloaded on use');
+    expect(h2.out()).toContain('--x VALUE');
   });
   it('prints the version', async () => {
     const h = harness();
