@@ -233,7 +233,7 @@ function formatSignature(s: PdfSignatureReport): string[] {
     `  signer:       ${s.signer ?? 'unknown'}`,
     `  signed at:    ${time(s.signingTime)}`,
     `  certificate:  ${yes(s.certificateValid, 'in force', 'NOT in force')} (${day(s.certificateNotBefore)} to ${day(s.certificateNotAfter)}); ${yes(s.trusted, 'trusted', 'NOT trusted')}`,
-    `  seal period:  ${yes(s.sealValid, 'valid', 'NOT valid')} (${day(s.sealValidStart)} to ${day(s.sealValidEnd)})`,
+    `  seal period:  ${s.sealPeriod === 'valid' ? 'valid' : s.sealPeriod ? s.sealPeriod.toUpperCase() : 'unknown'} (${day(s.sealValidStart)} to ${day(s.sealValidEnd)})`,
     `  covers:       ${s.coverage?.description ?? 'nothing usable'}`,
     `  integrity:    ${yes(s.integrity, 'intact (SM3 of the covered bytes matches, SM2 signature valid)', 'BROKEN')}`,
   ];

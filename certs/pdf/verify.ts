@@ -57,6 +57,8 @@ export interface PdfSignatureReport {
   readonly sealValid: boolean;
   readonly sealValidStart: string | null;
   readonly sealValidEnd: string | null;
+  /** Where the time judged falls in the seal's validity period, apart from any other check. */
+  readonly sealPeriod: 'valid' | 'not yet valid' | 'expired' | null;
   /** Chain trust of the signer's and the seal maker's certificates to the anchors. */
   readonly trusted: boolean;
   /** ByteRange sound, dataHash = SM3 of the covered bytes, signature over TBS_Sign valid. */
@@ -170,6 +172,7 @@ function checkSignature(
     sealValid: false,
     sealValidStart: null,
     sealValidEnd: null,
+    sealPeriod: null,
     trusted: false,
     integrity: false,
     coverage,
@@ -216,6 +219,7 @@ function checkSignature(
     sealValid: v.seal.valid,
     sealValidStart: iso(v.seal.validStart),
     sealValidEnd: iso(v.seal.validEnd),
+    sealPeriod: v.seal.period,
     trusted,
     integrity,
     coverage,
