@@ -1,10 +1,12 @@
 /** README.md is the newcomer's door: keep what it says true. */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCommandTree, type Command } from '../base/cli.js';
 import { program } from '../agent/cli/main.js';
-import { ROOT } from './helpers/cli.js';
+import { BIN, ROOT } from './helpers/cli.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
@@ -48,5 +50,20 @@ describe('lazy commands', () => {
       }
     }
     await check(program().root, 'tongban');
+  });
+});
+
+describe('README walkthrough', () => {
+  it('"Issue and verify a sealed certificate" runs as written, ending in a valid, trusted PDF', () => {
+    const section = readme.split('### Issue and verify a sealed certificate')[1]!;
+    const script = section.split('```sh\n')[1]!.split('```')[0]!;
+    const dir = mkdtempSync(join(tmpdir(), 'tongban-readme-'));
+    const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script.replaceAll('npx tongban', `node ${JSON.stringify(BIN)}`)], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Verdict: VALID');
   });
 });
