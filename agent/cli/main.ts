@@ -4,6 +4,7 @@
  */
 import { lazyCommand, runProgram, type Command, type CommandContext, type Program } from '../../base/cli.js';
 import { packageInfo } from '../../base/package-info.js';
+import { driverCommands } from '../../drivers/cli/index.js';
 import { startCommand } from './start-command.js';
 
 export function program(): Program {
@@ -15,6 +16,7 @@ input, 3 a device or environment failure. Commands that report data take --json.
 Show the version with: tongban --version`,
     subcommands: [
       startCommand,
+      ...driverCommands,
       lazyCommand('certs', 'national-standard e-seals: SM2 keys and certificates, seals, sealed PDFs', async () => (await import('../../certs/cli/index.js')).certsCommand),
     ],
   };
