@@ -11,6 +11,7 @@
  * Errors (errors.ts): idcard.noCard, idcard.sw3.XX, idcard.readFailed, device.garbled, device.timeout,
  * device.unplugged, device.canceled. Personal data never reaches the log: only codes and lengths.
  */
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeviceError } from '../../base/errors.js';
 import { silentLogger, type Logger } from '../../base/log.js';
@@ -44,6 +45,8 @@ export interface IdCardReaderOptions {
   readonly retries?: number;
   /** Pause between find-card attempts while no card is there; default 10 ms. */
   readonly pollIntervalMs?: number;
+  /** The device path: when it is gone, a failure is reported as device.unplugged (set by `serial()`). */
+  readonly path?: string;
 }
 
 export interface ReadCardOptions {
@@ -59,6 +62,7 @@ export interface CommandOptions {
 }
 
 interface Waiter {
+  readonly command: CommandName;
   resolve(reply: Reply): void;
   reject(err: Error): void;
 }
@@ -107,11 +111,19 @@ export class IdCardReader {
     this.readTimeoutMs = options.readTimeoutMs ?? 2000;
     this.retries = options.retries ?? 2;
     this.pollIntervalMs = options.pollIntervalMs ?? 10;
+    this.path = options.path;
+  }
+
+  private readonly path: string | undefined;
+
+  /** True when the device path is known and gone. */
+  private vanished(): boolean {
+    return this.path !== undefined && !existsSync(this.path);
   }
 
   /** A reader on a serial port (115200 8N1 unless `baud` says otherwise). */
   static serial(path: string, options: IdCardReaderOptions & { baud?: number } = {}): IdCardReader {
-    return new IdCardReader(new SerialTransport({ path, ...(options.baud ? { baud: options.baud } : {}) }), options);
+    return new IdCardReader(new SerialTransport({ path, ...(options.baud ? { baud: options.baud } : {}) }), { path, ...options });
   }
 
   get description(): string {
@@ -246,11 +258,11 @@ export class IdCardReader {
     const attempts = this.retries + 1;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (signal?.aborted) throw new CanceledError();
-      if (!this.transport.isOpen) throw new UnpluggedError(this.transport.description);
+      if (!this.transport.isOpen || this.vanished()) throw this.unplugged();
       this.extractor.reset();
       let reply: Reply | undefined;
       try {
-        reply = await this.exchange(FRAMES[name], timeoutMs, signal);
+        reply = await this.exchange(name, timeoutMs, signal);
         // SW3 10/11: the SAM got our frame corrupted; resend like a garbled reply.
         if (reply.sw3 === 0x10 || reply.sw3 === 0x11) throw Object.assign(new Sw3Error(reply.sw3, name), { resend: true });
         check?.(reply);
@@ -260,17 +272,20 @@ export class IdCardReader {
         if (err instanceof GarbledError) lastGarbled = err;
         else if (err instanceof Sw3Error && (err as Sw3Error & { resend?: boolean }).resend) {
           if (attempt === attempts) throw err;
+        } else if (err instanceof DeviceError && err.code === 'device.ioError' && this.vanished()) {
+          throw this.unplugged();
         } else if (!(err instanceof TimeoutMarker)) throw err;
         this.log.debug('resending', { command: name, attempt, reason: err instanceof Error ? err.message : String(err) });
       }
     }
-    if (!this.transport.isOpen) throw new UnpluggedError(this.transport.description);
+    if (!this.transport.isOpen || this.vanished()) throw this.unplugged();
     if (lastGarbled) throw new GarbledError(`ID card reader: 读卡器应答错误 / garbled replies to ${name} after ${attempts} attempt(s): ${lastGarbled.message}`);
     this.setStatus('offline', `no reply to ${name}`);
     throw new ReaderTimeoutError(name, timeoutMs, attempts);
   }
 
-  private exchange(frame: Uint8Array, timeoutMs: number, signal: AbortSignal | undefined): Promise<Reply> {
+  private exchange(command: CommandName, timeoutMs: number, signal: AbortSignal | undefined): Promise<Reply> {
+    const frame = FRAMES[command];
     return new Promise<Reply>((resolve, reject) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -287,6 +302,7 @@ export class IdCardReader {
       }, timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiter = {
+        command,
         resolve: (r) => {
           done();
           resolve(r);
@@ -306,15 +322,29 @@ export class IdCardReader {
     for (const item of this.extractor.push(chunk)) {
       const w = this.waiter;
       if (!w) continue; // a reply nobody waits for (late, after a timeout): dropped
-      if (item.kind === 'error') w.reject(item.error);
-      else {
-        try {
-          w.resolve(decodeReply(item.body));
-        } catch (err) {
-          w.reject(err as Error);
-        }
+      if (item.kind === 'error') {
+        w.reject(item.error);
+        continue;
       }
+      let reply: Reply;
+      try {
+        reply = decodeReply(item.body);
+      } catch (err) {
+        w.reject(err as Error);
+        continue;
+      }
+      if (isStale(w.command, reply)) {
+        this.log.debug('dropped a late reply', { command: w.command, sw3: reply.sw3 });
+        continue;
+      }
+      w.resolve(reply);
     }
+  }
+
+  private unplugged(): UnpluggedError {
+    const err = new UnpluggedError(this.path ?? this.transport.description);
+    this.setStatus('unplugged', err.message);
+    return err;
   }
 
   private closed(err: Error | undefined): void {
@@ -329,6 +359,30 @@ export class IdCardReader {
     this.current = { state, ...(detail ? { detail } : {}), since: new Date() };
     if (state !== 'online') this.log.warn('reader status', { state, detail });
     for (const l of [...this.statusListeners]) l(this.current);
+  }
+}
+
+/**
+ * A reply that cannot answer `command`: the late answer to an earlier command (after its timeout). Replies
+ * carry no command echo, so we go by shape: 9F and 80 answer only find; 90 has a data length per command.
+ */
+function isStale(command: CommandName, reply: Reply): boolean {
+  const n = reply.data.length;
+  if (reply.sw3 === SW3_CARD_FOUND || reply.sw3 === SW3_NO_CARD) return command !== 'find';
+  if (reply.sw3 !== SW3_OK) return false;
+  switch (command) {
+    case 'find':
+      return true;
+    case 'select':
+      return n !== 8;
+    case 'samId':
+      return n !== 16;
+    case 'samStatus':
+    case 'reset':
+      return n !== 0;
+    case 'read':
+    case 'readWithFingerprint':
+      return n < 4;
   }
 }
 
