@@ -3,7 +3,7 @@
  * module, with serialport or node-hid, loads only when named); the summaries here are what help shows and
  * must equal those of the loaded definitions (checked by test/readme.test.ts).
  */
-import type { Command } from '../../base/cli.js';
+import { lazyCommand, type Command } from '../../base/cli.js';
 
 export const idCommand: Command = {
   name: 'id',
@@ -14,7 +14,9 @@ export const idCommand: Command = {
 export const printCommand: Command = {
   name: 'print',
   summary: 'print receipts (ESC/POS) and documents (CUPS)',
-  subcommands: [],
+  subcommands: [
+    lazyCommand('pdf', 'print a PDF through CUPS (IPP) and wait until its job completed', async () => (await import('./print-pdf-command.js')).printPdfCommand),
+  ],
 };
 
 export const simCommand: Command = {
