@@ -8,12 +8,14 @@ import type { Logger } from '../../base/log.js';
 import type { DeviceConfig, DeviceKind } from '../config.js';
 import type { CommandName, EventName } from './messages.js';
 
-/** A driver's own view of itself (drivers/*: DeviceStatus), plus device-specific fields (paper, cover, ...). */
+/**
+ * A driver's own view of itself (drivers/*: DeviceStatus). Any further fields the driver's status object
+ * carries (paper, cover, ...) are passed on to status() and StatusChangedEvent as `device`.
+ */
 export interface DriverStatus {
   readonly state: 'online' | 'offline' | 'unplugged' | 'busy' | 'error';
   readonly detail?: string;
   readonly since?: Date;
-  readonly [key: string]: unknown;
 }
 
 export interface CommandContext {

@@ -264,7 +264,7 @@ export class DeviceManager {
 
   private onDriverStatus(slot: Slot, device: ManagedDevice, s: DriverStatus): void {
     if (slot.device !== device) return;
-    const { state, detail, since: _since, ...rest } = s;
+    const { state, detail, since: _since, ...rest } = s as DriverStatus & Record<string, unknown>;
     const extras: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(rest)) extras[k] = v instanceof Date ? v.toISOString() : v;
     if (state === 'unplugged') {
@@ -544,6 +544,7 @@ export class DeviceManager {
       const device = slot.device;
       if (device) this.drop(slot, device);
       slot.ready = false;
+      if (slot.health.state !== 'error' || this.options.factories[slot.config.kind]) this.setHealth(slot, 'offline', 'the device manager is closed');
     }
     await Promise.all([...this.pendingCloses]);
     this.clients.clear();

@@ -23,6 +23,7 @@ export function outcomeOfError(err: unknown): Outcome {
   }
   if (err instanceof DeviceError) {
     const code = err.code;
+    if (code === 'device.canceled') return { completionCode: 'canceled', errorCode: code, errorDescription: err.message };
     const completionCode: CompletionCode = NOT_READY.has(code) ? 'deviceNotReady' : HARDWARE.has(code) ? 'hardwareError' : 'commandErrorCode';
     return { completionCode, errorCode: code, errorDescription: err.message };
   }
