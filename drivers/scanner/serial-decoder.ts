@@ -164,6 +164,7 @@ export class SerialCodeDecoder {
     if (text.length === 0) return;
     if (this.aimPrefix && text.length >= 3 && text[0] === ']') {
       const aim = text.slice(0, 3);
+      if (text.length === 3) return; // an AIM id with no data
       const symbology = symbologyOfAim(aim);
       out.push({ kind: 'code', text: text.slice(3), encoding, aim, ...(symbology ? { symbology } : {}) });
       return;

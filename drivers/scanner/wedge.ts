@@ -62,6 +62,8 @@ export class WedgeDetector {
   readonly terminator: string;
   private held: string[] = [];
   private lastAt = Number.NEGATIVE_INFINITY;
+  /** The current burst ran past maxLength: the rest of it, up to a pause or Enter, is typing. */
+  private overflowed = false;
 
   constructor(options: WedgeOptions = {}) {
     this.maxGapMs = options.maxGapMs ?? 35;
@@ -81,6 +83,14 @@ export class WedgeDetector {
     if (MODIFIERS.has(key)) return out;
     const fast = timeStamp - this.lastAt <= this.maxGapMs;
     if (this.held.length > 0 && !fast) this.release(out);
+    if (this.overflowed) {
+      if (fast && key !== this.terminator && [...key].length === 1) {
+        this.lastAt = timeStamp;
+        out.push({ type: 'typing', keys: [key] });
+        return out;
+      }
+      this.overflowed = false;
+    }
     if (key === this.terminator) {
       if (this.held.length >= this.minLength && fast) {
         const text = this.held.join('').replace(CONTROL, '');
@@ -97,7 +107,12 @@ export class WedgeDetector {
       this.release(out, [key]);
       return out;
     }
-    if (this.held.length >= this.maxLength) this.release(out);
+    if (this.held.length >= this.maxLength) {
+      this.release(out, [key]);
+      this.overflowed = true;
+      this.lastAt = timeStamp;
+      return out;
+    }
     this.held.push(key);
     this.lastAt = timeStamp;
     return out;

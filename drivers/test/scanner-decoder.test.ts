@@ -96,5 +96,6 @@ describe('SerialCodeDecoder', () => {
 
   it('ignores empty codes (a bare suffix, or only control bytes)', () => {
     expect(new SerialCodeDecoder().push(ascii('\r\r\x01\x02\r'))).toEqual([]);
+    expect(new SerialCodeDecoder({ aimPrefix: true }).push(ascii(']Q1\r'))).toEqual([]); // an AIM id alone (found by the fuzz test)
   });
 });
