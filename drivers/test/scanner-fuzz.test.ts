@@ -87,7 +87,7 @@ describe('fuzz: serial decoder', () => {
   it('clean codes survive any chunking unchanged (differential)', () => {
     const r = rng(42);
     for (let round = 0; round < 500; round++) {
-      const suffix = (['cr', 'crlf', 'lf'] as const)[round % 3];
+      const suffix = (['cr', 'crlf', 'lf'] as const)[round % 3]!;
       const texts = Array.from({ length: 1 + int(r, 5) }, () => `码${int(r, 1e9)}-${'路'.repeat(int(r, 30))}`);
       const stream = Buffer.concat(texts.flatMap((t) => [Buffer.from(t), Buffer.from(SUFFIX_BYTES[suffix])]));
       const d = new SerialCodeDecoder({ suffix });
