@@ -7,7 +7,7 @@
  * commands (GS ( k, raster images, barcodes) are skipped by their declared length, so their payloads are
  * never taken for commands. Unknown commands become 'unknown' events (their length guessed as the
  * common two bytes after the prefix); no input makes the decoder throw, and memory is bounded (a line of
- * more than MAX_LINE bytes is cut, a declared length above 64 KiB is what the 16-bit fields allow).
+ * more than MAX_LINE bytes is cut, length fields are 16-bit, a raster image is at most MAX_IMAGE).
  */
 import type { Align } from './commands.js';
 import { decodeGb18030 } from './text.js';
@@ -47,6 +47,8 @@ export interface DecoderOptions {
 }
 
 export const MAX_LINE = 4096;
+/** The largest raster image accepted (bytes); a 80 mm printer's full-width 2 m strip is far below. */
+export const MAX_IMAGE = 1 << 20;
 const LEVELS = ['L', 'M', 'Q', 'H'] as const;
 
 /** Bytes a command occupies starting at `i` (prefix included); 0 = need more bytes. */
@@ -83,6 +85,7 @@ const GS_SIZES: Record<number, Sizer> = {
   0x76: (b, i, avail) => {
     if (avail < 8) return 0;
     const k = (b[i + 4]! + 256 * b[i + 5]!) * (b[i + 6]! + 256 * b[i + 7]!);
+    if (k > MAX_IMAGE) return 8; // no receipt printer takes such an image: skip the header, not gigabytes
     return avail >= 8 + k ? 8 + k : 0;
   },
   // GS * x y d1..d(x*y*8): downloaded bit image
@@ -105,7 +108,8 @@ const FS_SIZES: Record<number, Sizer> = {
 };
 
 export class EscPosDecoder {
-  private pending = new Uint8Array(0);
+  private pending = new Uint8Array(256);
+  private pendingLength = 0;
   private chinese: boolean;
   private align: Align = 'left';
   private bold = false;
@@ -130,10 +134,16 @@ export class EscPosDecoder {
   push(chunk: Uint8Array): EscPosEvent[] {
     this.events = [];
     let buf: Uint8Array;
-    if (this.pending.length) {
-      buf = new Uint8Array(this.pending.length + chunk.length);
-      buf.set(this.pending);
-      buf.set(chunk, this.pending.length);
+    if (this.pendingLength) {
+      // an incomplete command waits for more: append in place (amortised), never re-copy the whole wait per chunk
+      if (this.pendingLength + chunk.length > this.pending.length) {
+        const grown = new Uint8Array(Math.max(this.pending.length * 2, this.pendingLength + chunk.length));
+        grown.set(this.pending.subarray(0, this.pendingLength));
+        this.pending = grown;
+      }
+      this.pending.set(chunk, this.pendingLength);
+      this.pendingLength += chunk.length;
+      buf = this.pending.subarray(0, this.pendingLength);
     } else buf = chunk;
     let i = 0;
     while (i < buf.length) {
@@ -166,7 +176,13 @@ export class EscPosDecoder {
       this.execute(buf.subarray(i, i + n));
       i += n;
     }
-    this.pending = i < buf.length ? buf.slice(i) : new Uint8Array(0);
+    if (i >= buf.length) this.pendingLength = 0;
+    else if (buf === chunk || i > 0) {
+      const rest = buf.slice(i);
+      if (this.pending.length < rest.length) this.pending = new Uint8Array(Math.max(256, rest.length * 2));
+      this.pending.set(rest);
+      this.pendingLength = rest.length;
+    }
     const out = this.events;
     this.events = [];
     return out;
