@@ -8,7 +8,10 @@ import { lazyCommand, type Command } from '../../base/cli.js';
 export const idCommand: Command = {
   name: 'id',
   summary: 'resident ID card readers (SAM protocol over serial)',
-  subcommands: [],
+  subcommands: [
+    lazyCommand('read', 'wait for an ID card on the reader and print it (resident, 港澳台 residence permit, foreigner)', async () => (await import('./idcard-commands.js')).idReadCommand),
+    lazyCommand('watch', 'watch the ID card reader: one JSON line per event (card-inserted, card-read, card-removed, status) until stopped', async () => (await import('./idcard-commands.js')).idWatchCommand),
+  ],
 };
 
 export const printCommand: Command = {
@@ -22,7 +25,9 @@ export const printCommand: Command = {
 export const simCommand: Command = {
   name: 'sim',
   summary: 'simulated devices on virtual serial ports, speaking the real wire protocols',
-  subcommands: [],
+  subcommands: [
+    lazyCommand('idcard', 'simulate an ID card reader (SAM protocol) on a virtual serial port', async () => (await import('./idcard-commands.js')).simIdcardCommand),
+  ],
 };
 
 /** Top-level commands contributed by drivers/. */
