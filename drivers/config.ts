@@ -90,6 +90,9 @@ export const TRANSPORTS_BY_KIND: Readonly<Record<DeviceKind, readonly TransportT
 
 export const MAX_DEVICES = 32;
 
+/** Line speed when a serial device's configuration gives none (the factory setting of common models). */
+export const DEFAULT_BAUD: Readonly<Record<DeviceKind, number>> = { idcard: 115200, scanner: 9600, receipt: 115200, document: 115200 };
+
 const BAUDS = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
 const devicePath = string({ max: 255, pattern: /^\/[^\s]*$/, hint: 'an absolute path like /dev/ttyUSB0' });
 const hostName = string({ max: 253, pattern: /^[A-Za-z0-9.:_-]+$/, hint: 'a host name or IP address' });
@@ -167,10 +170,10 @@ function toInputError(err: unknown): unknown {
 }
 
 /** A one-line description of where a device is ("serial /dev/ttyUSB0 @115200", "cups Office"). */
-export function describeTransport(t: TransportConfig): string {
+export function describeTransport(t: TransportConfig, defaultBaud = 115200): string {
   switch (t.type) {
     case 'serial':
-      return `serial ${t.path} @${t.baud ?? 115200}`;
+      return `serial ${t.path} @${t.baud ?? defaultBaud}`;
     case 'device':
       return `device ${t.path}`;
     case 'tcp':

@@ -16,7 +16,7 @@
  */
 import { messageOf } from '../../base/errors.js';
 import { silentLogger, type Logger } from '../../base/log.js';
-import { describeTransport, type DeviceConfig, type DeviceKind } from '../config.js';
+import { DEFAULT_BAUD, describeTransport, type DeviceConfig, type DeviceKind } from '../config.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { CheckError } from './check.js';
 import type { DeviceFactories, DriverStatus, ManagedDevice } from './device.js';
@@ -80,12 +80,13 @@ export interface SubmitOptions {
   readonly device?: string;
 }
 
-type AbortReason = 'cancel' | 'timeout' | 'stop' | 'close';
-const ABORT_OUTCOME: Record<AbortReason, { code: CompletionCode; description?: string }> = {
+type AbortReason = 'cancel' | 'timeout' | 'stop' | 'close' | 'unplugged';
+const ABORT_OUTCOME: Record<AbortReason, { code: CompletionCode; description?: string; errorCode?: string }> = {
   cancel: { code: 'canceled', description: 'canceled by Common.Cancel' },
   timeout: { code: 'timeOut', description: 'the command timed out' },
   stop: { code: 'success' },
   close: { code: 'canceled', description: 'the device manager is closing' },
+  unplugged: { code: 'deviceNotReady', description: 'the device went away during the command', errorCode: 'device.unplugged' },
 };
 
 interface Job {
@@ -113,8 +114,6 @@ interface Slot {
   /** Bumped on each connect, so that a late open() of a superseded attempt is discarded. */
   generation: number;
   running?: Job;
-  /** Settles when the running handler settles (close() waits for it). */
-  runningDone?: Promise<void>;
   readonly queue: Job[];
 }
 
@@ -130,6 +129,8 @@ export class DeviceManager {
   private closing = false;
   private closed?: Promise<void>;
   private readonly pendingCloses = new Set<Promise<void>>();
+  /** Command handlers not yet settled (close() waits for them, bounded). */
+  private readonly handlers = new Set<Promise<void>>();
 
   constructor(private readonly options: ManagerOptions) {
     this.log = (options.log ?? silentLogger).child({ component: 'drivers.manager' });
@@ -140,14 +141,15 @@ export class DeviceManager {
     for (const config of options.devices) {
       if (this.slots.has(config.id)) throw new CheckError('devices', `repeat the id "${config.id}"`);
       const supported = options.factories[config.kind] !== undefined;
+      const transport = describeTransport(config.transport, DEFAULT_BAUD[config.kind]);
       this.slots.set(config.id, {
         config,
-        transport: describeTransport(config.transport),
+        transport,
         health: {
           id: config.id,
           kind: config.kind,
           ...(config.label ? { label: config.label } : {}),
-          transport: describeTransport(config.transport),
+          transport,
           state: supported ? 'offline' : 'error',
           since: this.iso(),
           ...(supported ? {} : { detail: `no driver for ${config.kind} devices in this build` }),
@@ -275,8 +277,16 @@ export class DeviceManager {
     this.setHealth(slot, state === 'busy' ? 'online' : state, detail, extras);
   }
 
-  /** Forgets a failed driver (its running command, if any, fails by itself and releases the device). */
+  /**
+   * Forgets a failed driver. Its running command completes now (deviceNotReady) and no longer holds the
+   * device: a driver that does not notice its port is gone must not block the next, reconnected one.
+   */
   private drop(slot: Slot, device: ManagedDevice): void {
+    const running = slot.running;
+    if (running) {
+      this.abort(running, this.closing ? 'close' : 'unplugged');
+      slot.running = undefined;
+    }
     slot.unsubscribe?.();
     slot.unsubscribe = undefined;
     slot.device = undefined;
@@ -414,7 +424,7 @@ export class DeviceManager {
     err.name = 'AbortError';
     job.controller.abort(err);
     const o = ABORT_OUTCOME[reason];
-    this.finish(job, o.code, {}, o.description);
+    this.finish(job, o.code, o.errorCode ? { errorCode: o.errorCode } : {}, o.description);
   }
 
   private runImmediate(job: Job): void {
@@ -500,7 +510,7 @@ export class DeviceManager {
       } catch (err) {
         result = Promise.reject(err);
       }
-      slot.runningDone = result.then(
+      const settled = result.then(
         (payload) => this.finish(job, 'success', payload),
         (err: unknown) => {
           if (job.state === 'done') return;
@@ -509,10 +519,13 @@ export class DeviceManager {
           this.finish(job, o.completionCode, o.errorCode ? { errorCode: o.errorCode } : {}, o.errorDescription);
         },
       ).finally(() => {
-        slot.running = undefined;
-        slot.runningDone = undefined;
-        this.pump(slot);
+        this.handlers.delete(settled);
+        if (slot.running === job) {
+          slot.running = undefined;
+          this.pump(slot);
+        }
       });
+      this.handlers.add(settled);
     }
   }
 
@@ -535,11 +548,10 @@ export class DeviceManager {
       slot.generation++;
       for (const job of [...slot.queue]) this.abort(job, 'close');
     }
-    const running = () => [...this.slots.values()].flatMap((s) => (s.runningDone ? [s.runningDone] : []));
-    if (graceMs > 0) await withDeadline(Promise.all(running()), graceMs);
+    if (graceMs > 0) await withDeadline(Promise.all([...this.handlers]), graceMs);
     for (const slot of this.slots.values()) if (slot.running) this.abort(slot.running, 'close');
     // A driver that ignores its AbortSignal still gets a moment to settle before its port is closed under it.
-    await withDeadline(Promise.all(running()), 1000);
+    await withDeadline(Promise.all([...this.handlers]), 1000);
     for (const slot of this.slots.values()) {
       const device = slot.device;
       if (device) this.drop(slot, device);

@@ -119,7 +119,6 @@ export const COMMANDS = {
     payload: object({
       data: base64(MAX_PDF_BYTES) as Check<unknown>,
       title: optional(string({ max: 100 })),
-      copies: optional(integer(1, 20)),
     }),
     summary: 'print a PDF (base64) through CUPS and follow the job to completed',
   },

@@ -21,9 +21,14 @@ export class Recorder {
     }
   };
 
-  /** The first message (already received or still to come) that matches. */
-  waitFor(pred: Pred): Promise<Message> {
-    const have = this.messages.find(pred);
+  /** How many messages so far: a mark for waitFor(pred, mark) to look only at what comes after it. */
+  get mark(): number {
+    return this.messages.length;
+  }
+
+  /** The first message (already received from index `from` on, or still to come) that matches. */
+  waitFor(pred: Pred, from = 0): Promise<Message> {
+    const have = this.messages.slice(from).find(pred);
     if (have) return Promise.resolve(have);
     return new Promise((resolve) => this.waiters.push({ pred, resolve }));
   }

@@ -146,9 +146,10 @@ describe('DeviceManager with the ID card reader', () => {
     // still unplugged: the next attempts fail and the delays grow
     await waitUntil(() => (manager.deviceStatus('idc')?.reconnect?.attempt ?? 0) >= 3);
     expect(manager.deviceStatus('idc')!.reconnect!.delayMs).toBe(backoffDelay(2, BACKOFF, RANDOM));
+    const [mark, otherMark] = [statuses.mark, other.mark];
     await sim.plugIn();
-    await statuses.waitFor(stateIs('idc', 'online'));
-    await other.waitFor(stateIs('idc', 'online'));
+    await statuses.waitFor(stateIs('idc', 'online'), mark);
+    await other.waitFor(stateIs('idc', 'online'), otherMark);
     expect(manager.deviceStatus('idc')).toMatchObject({ state: 'online' });
     expect(manager.deviceStatus('idc')!.reconnect).toBeUndefined();
     const again = send(manager, client, 'IdentityCard.ReadCard', {}, { timeout: 5000 });
@@ -169,8 +170,9 @@ describe('DeviceManager with the ID card reader', () => {
     const good = statusRecorder(manager);
     await sim.unplug();
     await good.waitFor(stateIs('idc', 'unplugged'));
+    const mark = good.mark;
     await sim.plugIn();
-    await good.waitFor(stateIs('idc', 'online'));
+    await good.waitFor(stateIs('idc', 'online'), mark);
     const client = new Recorder();
     const id = send(manager, client, 'IdentityCard.ReadCard', {}, { timeout: 5000 });
     expect((await client.completion(id)).header.completionCode).toBe('success');

@@ -3,8 +3,12 @@
  * manager as "no driver" rather than faked.
  */
 import type { DeviceFactories } from '../device.js';
+import { documentFactory } from './document.js';
 import { idCardFactory } from './idcard.js';
+import { scannerFactory } from './scanner.js';
 
 export const defaultFactories: DeviceFactories = {
   idcard: idCardFactory,
+  scanner: scannerFactory,
+  document: documentFactory,
 };
