@@ -30,5 +30,11 @@ export const simCommand: Command = {
   ],
 };
 
+export const doctorCommand: Command = lazyCommand(
+  'doctor',
+  'check the machine (serial ports, HID devices, CUPS queues) and the health of configured devices',
+  async () => (await import('./doctor-command.js')).doctorCommand,
+);
+
 /** Top-level commands contributed by drivers/. */
-export const driverCommands: Command[] = [idCommand, printCommand, simCommand];
+export const driverCommands: Command[] = [idCommand, printCommand, simCommand, doctorCommand];
