@@ -27,6 +27,7 @@ export const simCommand: Command = {
   summary: 'simulated devices on virtual serial ports, speaking the real wire protocols',
   subcommands: [
     lazyCommand('idcard', 'simulate an ID card reader (SAM protocol) on a virtual serial port', async () => (await import('./idcard-commands.js')).simIdcardCommand),
+    lazyCommand('scanner', 'simulate a serial QR/barcode scanner on a virtual serial port (stdin lines are scanned)', async () => (await import('./sim-scanner-command.js')).simScannerCommand),
   ],
 };
 
@@ -36,5 +37,11 @@ export const doctorCommand: Command = lazyCommand(
   async () => (await import('./doctor-command.js')).doctorCommand,
 );
 
+export const scanCommand: Command = lazyCommand(
+  'scan',
+  'read a QR/barcode scanner (serial or USB HID POS): one JSON line per code',
+  async () => (await import('./scan-command.js')).scanCommand,
+);
+
 /** Top-level commands contributed by drivers/. */
-export const driverCommands: Command[] = [idCommand, printCommand, simCommand, doctorCommand];
+export const driverCommands: Command[] = [idCommand, scanCommand, printCommand, simCommand, doctorCommand];
