@@ -69,10 +69,14 @@ export class IdCardSim {
   bytesIn = 0;
   bytesOut = 0;
 
+  /** Line speed; a pty delivers the host's frame at once, so the simulator adds its wire time before replying. */
+  private readonly baud: number;
+
   private constructor(
     private readonly link: PtyLink,
     options: IdCardSimOptions,
   ) {
+    this.baud = options.baud ?? 115200;
     this.log = (options.log ?? silentLogger).child({ component: 'drivers.sim.idcard' });
     this.card = options.card;
     link.onData((chunk) => this.receive(chunk));
@@ -208,6 +212,8 @@ export class IdCardSim {
     let frame = encodeReply(status, status === sw3 ? data : new Uint8Array(0));
     this.emit({ type: 'command', command, sw3: fault?.kind === 'silent' ? undefined : status, ...(fault ? { fault: fault.kind } : {}) });
     const run = async (): Promise<void> => {
+      // A SAM cannot answer before the command has crossed the line (host frames are 10 bytes).
+      if (this.baud > 0) await sleep((10 * 10 * 1000) / this.baud);
       if (!fault || fault.kind === 'sw3') return this.send(frame);
       switch (fault.kind) {
         case 'silent':
