@@ -19,6 +19,7 @@ export const printCommand: Command = {
   summary: 'print receipts (ESC/POS) and documents (CUPS)',
   subcommands: [
     lazyCommand('pdf', 'print a PDF through CUPS (IPP) and wait until its job completed', async () => (await import('./print-pdf-command.js')).printPdfCommand),
+    lazyCommand('receipt', 'print a receipt (title, lines, QR code, footer) on an ESC/POS printer over serial, a device file or TCP', async () => (await import('./print-receipt-command.js')).printReceiptCommand),
   ],
 };
 
@@ -27,6 +28,7 @@ export const simCommand: Command = {
   summary: 'simulated devices on virtual serial ports, speaking the real wire protocols',
   subcommands: [
     lazyCommand('idcard', 'simulate an ID card reader (SAM protocol) on a virtual serial port', async () => (await import('./idcard-commands.js')).simIdcardCommand),
+    lazyCommand('printer', 'simulate an ESC/POS receipt printer on a virtual serial port, decoding what it prints', async () => (await import('./sim-printer-command.js')).simPrinterCommand),
     lazyCommand('scanner', 'simulate a serial QR/barcode scanner on a virtual serial port (stdin lines are scanned)', async () => (await import('./sim-scanner-command.js')).simScannerCommand),
   ],
 };
