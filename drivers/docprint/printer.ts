@@ -4,7 +4,7 @@
  *
  * Error codes (DeviceError, exit 3 unless said otherwise):
  *   'docprint.printerStopped'  the queue is stopped or not accepting jobs (checked BEFORE submitting, and
- *                              while waiting: a job held because the printer stopped is canceled)
+ *                              while the job waits: a waiting job on a printer that stopped is canceled)
  *   'docprint.jobAborted'      the job ended aborted or canceled, or stopped with its printer still up
  *                              (a filter or backend failure; the job is then canceled), with its reasons
  *   'docprint.unknownPrinter'  no such queue
@@ -206,12 +206,17 @@ export class DocumentPrinter {
           `job ${jobId} on ${queue} stopped${why ? `: ${why}` : ''}${job.message ? ` — ${job.message}` : ''}; it was canceled, not printed`,
         );
       }
-      if ((job.state === 'pending' || job.state === 'held' || job.state === 'stopped') && job.reasons.includes('printer-stopped')) {
-        // The printer stopped under the job (an operator, or CUPS's stop-printer error policy): cancel it
-        // so that it cannot come out later, after the caller was told it failed.
-        const p = await this.refresh(queue).catch(() => undefined);
-        await this.client.cancelJob(queue, jobId).catch(() => undefined);
-        throw p ? stoppedError(p, queue) : new DeviceError('docprint.printerStopped', `printer ${queue} stopped while job ${jobId} waited; the job was canceled`);
+      if (job.state === 'pending' || job.state === 'held' || job.state === 'stopped') {
+        // A waiting job on a printer that stopped under it (an operator, or CUPS's stop-printer error
+        // policy) would come out whenever someone resumes the printer, long after the caller was told it
+        // failed: cancel it. The printer's own state says so more reliably than the job's reasons.
+        const p = job.reasons.includes('printer-stopped') ? undefined : await this.refresh(queue).catch(() => undefined);
+        if (job.reasons.includes('printer-stopped') || p?.state === 'stopped') {
+          await this.client.cancelJob(queue, jobId).catch(() => undefined);
+          const now = p ?? (await this.refresh(queue).catch(() => undefined));
+          const base = now ? stoppedError(now, queue) : new DeviceError('docprint.printerStopped', `printer ${queue} is stopped`);
+          throw new DeviceError('docprint.printerStopped', `${base.message}; job ${jobId} was canceled, not printed`);
+        }
       }
       if (options.signal?.aborted) {
         await this.client.cancelJob(queue, jobId).catch(() => undefined);

@@ -129,6 +129,47 @@ describe('DocumentPrinter on a private cupsd', () => {
     expect(cups.run('lpstat', ['-o', q.name]).trim()).toBe('');
   });
 
+  it('a job that does not complete in time is canceled (device.timeout), and so is one whose caller aborts', async () => {
+    const q = cups.addPdfQueue('TB_HOLD');
+    // Every job on this queue is held until released: it never completes by itself.
+    cups.run('lpadmin', ['-p', q.name, '-o', 'job-hold-until-default=indefinite']);
+    const printer = printerFor(q.name);
+    const err = await expectDeviceError(printer.print(pdf, { timeoutMs: 600 }), 'device.timeout');
+    expect(err.message).toMatch(/did not complete within 600 ms \(state held\); it was canceled/);
+    expect(cups.run('lpstat', ['-o', q.name]).trim()).toBe('');
+
+    const controller = new AbortController();
+    const aborted = printer.print(pdf, {
+      timeoutMs: 20_000,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'submitted') controller.abort();
+      },
+    });
+    await expectDeviceError(aborted, 'device.canceled');
+    expect(cups.run('lpstat', ['-o', q.name]).trim()).toBe('');
+    expect(q.newestPdf()).toBeUndefined();
+  });
+
+  it('a printer that stops while the job waits: docprint.printerStopped, and the job is canceled', async () => {
+    const q = cups.addPdfQueue('TB_STOPLATE');
+    cups.run('lpadmin', ['-p', q.name, '-o', 'job-hold-until-default=indefinite']);
+    const client = new IppClient({ server: parseServer(cups.server) });
+    let paused: Promise<void> | undefined;
+    const err = await expectDeviceError(
+      printerFor(q.name).print(pdf, {
+        timeoutMs: 20_000,
+        onEvent: (e) => {
+          if (e.type === 'submitted') paused = client.pausePrinter(q.name);
+        },
+      }),
+      'docprint.printerStopped',
+    );
+    await paused;
+    expect(err.message).toMatch(/is stopped: paused/);
+    expect(cups.run('lpstat', ['-o', q.name]).trim()).toBe('');
+  });
+
   it('an unknown queue is docprint.unknownPrinter', async () => {
     await expectDeviceError(printerFor('NO_SUCH_QUEUE').print(pdf), 'docprint.unknownPrinter');
   });
