@@ -28,6 +28,12 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** cups-pdf confs in /etc/cups not yet removed: removed on exit too, should a test file die early. */
+const LEFTOVERS = new Set<string>();
+process.once('exit', () => {
+  for (const c of LEFTOVERS) rmSync(c, { force: true });
+});
+
 export interface PdfQueue {
   name: string;
   outDir: string;
@@ -52,6 +58,9 @@ export class PrivateCups {
   }
 
   static async start(): Promise<PrivateCups> {
+    if (process.getuid?.() !== 0) {
+      throw new Error('the private cupsd needs root (cupsd and the cups-pdf backend run as root), as on the development and CI machines');
+    }
     const dir = mkdtempSync(join(tmpdir(), 'tongban-cups-'));
     // Filters run as user lp: the tree must be traversable, temp and output writable.
     chmodSync(dir, 0o755);
@@ -129,6 +138,7 @@ PageLog ${dir}/log/page_log
     mkdirSync('/etc/cups', { recursive: true });
     writeFileSync(conf, `Out ${outDir}\nAnonDirName ${outDir}\nLabel 1\n`);
     this.confFiles.push(conf);
+    LEFTOVERS.add(conf);
     this.run('lpadmin', ['-p', name, '-E', '-v', `cups-pdf:/${name}`, '-P', PPD]);
     return {
       name,
@@ -156,7 +166,10 @@ PageLog ${dir}/log/page_log
       await gone;
       clearTimeout(t);
     }
-    for (const c of this.confFiles.splice(0)) rmSync(c, { force: true });
+    for (const c of this.confFiles.splice(0)) {
+      rmSync(c, { force: true });
+      LEFTOVERS.delete(c);
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
