@@ -112,6 +112,23 @@ describe('SerialScannerReader over a pty', () => {
     expect(codes.map((c) => c.text)).toEqual(['BACK-AGAIN']);
   });
 
+  it('a hostile stream (16 KB of random bytes) through the pty: typed errors only, then a clean code reads', async () => {
+    const { sim, reader, codes, errors } = await rig('cr', { maxLength: 256, interByteTimeoutMs: 30 });
+    const noise = new Uint8Array(16384);
+    let x = 12345;
+    for (let i = 0; i < noise.length; i++) noise[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+    await sim.garbage(noise);
+    await new Promise((r) => setTimeout(r, 60)); // past the inter-byte timeout: any partial code is dropped
+    const before = codes.length;
+    await sim.scan('CLEAN-AFTER-NOISE');
+    await until(() => codes.length > before);
+    expect(codes.at(-1)?.text).toBe('CLEAN-AFTER-NOISE');
+    expect(errors.every((e) => e === 'scanner.overlong' || e === 'scanner.partial')).toBe(true);
+    // eslint-disable-next-line no-control-regex -- the check is that none get through
+    expect(codes.every((c) => !/[\u0000-\u001f\u007f-\u009f]/.test(c.text) && c.text.length <= 256)).toBe(true);
+    expect(reader.status().state).toBe('online');
+  });
+
   it('paced at the default 9600 baud', async () => {
     const sim = new ScannerSim({ link: join(mkdtempSync(join(tmpdir(), 'tongban-scan-')), 'tty') });
     expect(sim.baud).toBe(9600);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WedgeDetector, type WedgeKeyEvent, type WedgeResult } from '../scanner/wedge.js';
 
@@ -118,5 +119,11 @@ describe('WedgeDetector', () => {
     expect(rs.some((r) => r.type === 'scan')).toBe(false);
     expect(rs.every((r) => r.type === 'typing' && r.keys.length <= 11)).toBe(true);
     expect(typed(rs)).toBe('X'.repeat(25) + '<Enter>');
+  });
+
+  it('is browser-safe: the module imports nothing', () => {
+    const source = readFileSync(new URL('../scanner/wedge.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/^\s*import\s/m);
+    expect(source).not.toMatch(/\brequire\(|process\.|Buffer\b/);
   });
 });
