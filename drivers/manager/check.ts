@@ -77,8 +77,8 @@ export function oneOf<const T extends string | number>(values: readonly T[]): Ch
   };
 }
 
-/** Base64 (standard alphabet, padded) of at most `maxBytes` decoded bytes. */
-export function base64(maxBytes: number): Check<Uint8Array> {
+/** Base64 (standard alphabet, padded) of `minBytes`..`maxBytes` decoded bytes. */
+export function base64(maxBytes: number, minBytes = 0): Check<Uint8Array> {
   return (value, path) => {
     present(value, path);
     if (typeof value !== 'string') throw new CheckError(path, `must be a base64 string, not ${kindOf(value)}`);
@@ -86,6 +86,7 @@ export function base64(maxBytes: number): Check<Uint8Array> {
     if ((value.length / 4) * 3 > maxBytes + 2) throw new CheckError(path, `holds more than ${maxBytes} bytes`);
     const buf = Buffer.from(value, 'base64');
     if (buf.length > maxBytes) throw new CheckError(path, `holds more than ${maxBytes} bytes`);
+    if (buf.length < minBytes) throw new CheckError(path, minBytes === 1 ? 'is empty' : `holds fewer than ${minBytes} bytes`);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   };
 }

@@ -9,7 +9,9 @@
  * the check of an incoming command (untrusted: it arrives over a WebSocket from the kiosk UI or staff tools).
  */
 import { CheckError, array, base64, boolean, integer, isPlainObject, kindOf, object, optional, string, type Check } from './check.js';
+import { InputError } from '../../base/errors.js';
 import type { DeviceKind } from '../config.js';
+import { parseReceipt } from '../escpos/receipt.js';
 
 export const MESSAGE_VERSION = '1.0';
 
@@ -63,19 +65,21 @@ interface CommandSpec {
   readonly summary: string;
 }
 
-const MAX_RECEIPT_LINES = 200;
 /** Bounds on binary payloads (decoded bytes). */
 export const MAX_RAW_PRINT_BYTES = 1 << 20;
 export const MAX_PDF_BYTES = 8 << 20;
 
 const empty = object({});
-const line = string({ max: 200, min: 0 });
-const receipt = object({
-  title: optional(string({ max: 100 })),
-  lines: optional(array(line, { min: 0, max: MAX_RECEIPT_LINES })),
-  qr: optional(string({ max: 1000 })),
-  footer: optional(string({ max: 200 })),
-});
+/** The receipt document of drivers/escpos (title, lines, rows, qr, footer, ...), checked by its own parser. */
+const receipt: Check<unknown> = (value, path) => {
+  if (value === undefined) throw new CheckError(path, 'is missing');
+  try {
+    return parseReceipt(value);
+  } catch (err) {
+    if (err instanceof InputError) throw new CheckError(`${path}:`, err.message.replace(/^receipt: /, ''));
+    throw err;
+  }
+};
 
 export const COMMANDS = {
   'Common.GetServices': { iface: 'Common', usesDevice: false, payload: empty, summary: 'the devices (services) and the interfaces each offers' },
@@ -106,18 +110,18 @@ export const COMMANDS = {
     payload: object({ count: optional(integer(1, 100)) }),
     summary: 'wait for count codes (default 1); each arrives as a ReadEvent, all of them in the completion',
   },
-  'Printer.PrintForm': { iface: 'Printer', usesDevice: true, payload: object({ receipt }), summary: 'print a receipt document { title, lines, qr, footer }' },
+  'Printer.PrintForm': { iface: 'Printer', usesDevice: true, payload: object({ receipt }), summary: 'print a receipt document { title, lines, rows, qr, footer } (drivers/escpos/receipt.ts)' },
   'Printer.PrintRaw': {
     iface: 'Printer',
     usesDevice: true,
-    payload: object({ data: base64(MAX_RAW_PRINT_BYTES) as Check<unknown> }),
+    payload: object({ data: base64(MAX_RAW_PRINT_BYTES, 1) as Check<unknown> }),
     summary: 'send raw ESC/POS bytes (base64) to the receipt printer',
   },
   'DocumentPrinter.PrintPdf': {
     iface: 'DocumentPrinter',
     usesDevice: true,
     payload: object({
-      data: base64(MAX_PDF_BYTES) as Check<unknown>,
+      data: base64(MAX_PDF_BYTES, 5) as Check<unknown>,
       title: optional(string({ max: 100 })),
     }),
     summary: 'print a PDF (base64) through CUPS and follow the job to completed',

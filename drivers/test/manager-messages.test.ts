@@ -99,8 +99,9 @@ describe('checkPayload', () => {
     expect(() => checkPayload('Common.Status', { x: 1 })).toThrow('payload.x is not a known key');
     expect(() => checkPayload('Common.Cancel', { requestIds: [1, -2] })).toThrow('payload.requestIds[1] must be from 1');
     expect(() => checkPayload('Printer.PrintForm', {})).toThrow('payload.receipt is missing');
-    expect(() => checkPayload('Printer.PrintForm', { receipt: { lines: ['ok', 5] } })).toThrow('payload.receipt.lines[1] must be a string');
-    expect(() => checkPayload('Printer.PrintForm', { receipt: { title: 'a\u0000b' } })).toThrow('payload.receipt.title contains a control character');
+    expect(() => checkPayload('Printer.PrintForm', { receipt: { title: 'ok', lines: ['ok', 5] } })).toThrow('payload.receipt: "lines[1]" must be a string');
+    expect(() => checkPayload('Printer.PrintForm', { receipt: { title: 'ok', colour: 'red' } })).toThrow('payload.receipt: unknown field "colour"');
+    expect(checkPayload('Printer.PrintForm', { receipt: { title: '受理回执', lines: ['a'], rows: [{ key: '事项', value: '异地就医备案' }] } })).toMatchObject({ receipt: { title: '受理回执' } });
   });
 
   it('decodes base64 binary data and refuses bad or oversized base64', () => {
@@ -108,6 +109,7 @@ describe('checkPayload', () => {
     expect([...(out.data as Uint8Array)]).toEqual([0x1b, 0x40, 0x0a]);
     expect(() => checkPayload('Printer.PrintRaw', { data: 'not base64!' })).toThrow('payload.data is not valid base64');
     expect(() => checkPayload('Printer.PrintRaw', { data: 123 })).toThrow('payload.data must be a base64 string');
+    expect(() => checkPayload('Printer.PrintRaw', { data: '' })).toThrow('payload.data is empty');
     expect(() => checkPayload('Printer.PrintRaw', { data: 'A'.repeat((1 << 20) * 2) })).toThrow('holds more than');
     expect(() => checkPayload('DocumentPrinter.PrintPdf', { data: 'JVBERi0=', copies: 2 })).toThrow('payload.copies is not a known key');
   });

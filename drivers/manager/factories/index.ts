@@ -5,10 +5,12 @@
 import type { DeviceFactories } from '../device.js';
 import { documentFactory } from './document.js';
 import { idCardFactory } from './idcard.js';
+import { receiptFactory } from './receipt.js';
 import { scannerFactory } from './scanner.js';
 
 export const defaultFactories: DeviceFactories = {
   idcard: idCardFactory,
   scanner: scannerFactory,
+  receipt: receiptFactory,
   document: documentFactory,
 };
