@@ -55,7 +55,8 @@ async function exchange(t: ByteTransport, bytes: Uint8Array, done: (received: Ui
   let received = new Uint8Array(0);
   let finish: (r: Uint8Array | undefined) => void = () => undefined;
   const result = new Promise<Uint8Array | undefined>((resolve) => (finish = resolve));
-  const timer = setTimeout(() => finish(undefined), timeoutMs);
+  // On timeout, whatever came (a cut-off or garbled reply) is still a reply: the caller tells them apart.
+  const timer = setTimeout(() => finish(received.length ? received : undefined), timeoutMs);
   const off = t.onData((chunk) => {
     const joined = new Uint8Array(received.length + chunk.length);
     joined.set(received);
@@ -97,8 +98,10 @@ export function probeIdCard(config: DeviceConfig, timeoutMs: number): Promise<De
       encodeCommand(0x11, 0xff),
       (bytes) => {
         extractor.reset();
-        body = extractor.push(bytes).find((e) => e.kind === 'frame')?.body;
-        return body !== undefined;
+        const items = extractor.push(bytes);
+        body = items.find((e) => e.kind === 'frame')?.body;
+        // A frame that failed its checksum or length is the answer too (a garbled one): stop waiting.
+        return body !== undefined || items.some((e) => e.kind === 'error');
       },
       timeoutMs,
     );

@@ -77,7 +77,7 @@ describe('HID', () => {
 });
 
 /** A receipt printer on a 127.0.0.1 socket answering DLE EOT n from `status` (null: silent). */
-async function receiptPrinter(status: { current: PrinterStatus | null }): Promise<{ server: Server; port: number }> {
+async function receiptPrinter(status: { current: PrinterStatus | null | 'garbage' }): Promise<{ server: Server; port: number }> {
   const server = createServer((sock: Socket) => {
     let buf = Buffer.alloc(0);
     sock.on('data', (d: Buffer) => {
@@ -87,7 +87,8 @@ async function receiptPrinter(status: { current: PrinterStatus | null }): Promis
         if (i < 0 || buf.length < i + 3) break;
         const [second, n] = [buf[i + 1], buf[i + 2]!];
         buf = buf.subarray(i + 3);
-        if (second === 0x04 && status.current && n >= 1 && n <= 4) sock.write(Uint8Array.of(encodeRealtimeStatus(n as 1 | 2 | 3 | 4, status.current)));
+        if (status.current === 'garbage') sock.write(Uint8Array.of(0xff));
+        else if (second === 0x04 && status.current && n >= 1 && n <= 4) sock.write(Uint8Array.of(encodeRealtimeStatus(n as 1 | 2 | 3 | 4, status.current)));
       }
     });
     sock.on('error', () => undefined);
@@ -107,6 +108,8 @@ describe('device probes', () => {
       expect(await probe(dev)).toEqual({ id: 'reader', kind: 'idcard', where: `serial ${path} @115200`, healthy: true, detail: 'SAM status 90 (SAM ready)' });
       sim.setFault({ kind: 'sw3', command: 'samStatus', sw3: 0x60 });
       expect(await probe(dev)).toMatchObject({ healthy: false, code: 'idcard.sw3.60', detail: expect.stringContaining('SAM自检失败') as unknown });
+      sim.setFault({ kind: 'badChecksum' });
+      expect(await probe(dev, { timeoutMs: 300 })).toMatchObject({ healthy: false, code: 'device.garbled' });
       sim.setFault({ kind: 'silent' });
       expect(await probe(dev, { timeoutMs: 300 })).toMatchObject({ healthy: false, code: 'device.timeout' });
     } finally {
@@ -116,8 +119,8 @@ describe('device probes', () => {
     expect(gone).toMatchObject({ healthy: false, code: 'device.unplugged' });
   });
 
-  it('receipt printer over TCP: online is healthy; paper out, cover open, no answer are not', async () => {
-    const status = { current: OK as PrinterStatus | null };
+  it('receipt printer over TCP: online is healthy; paper out, cover open, garbage, no answer are not', async () => {
+    const status = { current: OK as PrinterStatus | null | 'garbage' };
     const { server, port } = await receiptPrinter(status);
     try {
       const dev: DeviceConfig = { id: 'rcpt', kind: 'receipt', transport: { type: 'tcp', host: '127.0.0.1', port } };
@@ -128,6 +131,8 @@ describe('device probes', () => {
       expect(await probe(dev)).toMatchObject({ healthy: false, code: 'printer.paperOut' });
       status.current = { ...OK, coverOpen: true };
       expect(await probe(dev)).toMatchObject({ healthy: false, code: 'printer.coverOpen' });
+      status.current = 'garbage';
+      expect(await probe(dev)).toMatchObject({ healthy: false, code: 'device.garbled' });
       status.current = null;
       expect(await probe(dev, { timeoutMs: 200 })).toMatchObject({ healthy: false, code: 'printer.offline' });
     } finally {
