@@ -163,6 +163,13 @@ export class IdCardReader {
       await this.samStatus(options);
     } catch (err) {
       await this.close();
+      // A port with nothing answering behind it (an adapter without its reader, a reader without power)
+      // is, for whoever wants to read a card, a reader that is not connected.
+      if (err instanceof ReaderTimeoutError) {
+        const e = new DeviceError('device.unplugged', `ID card reader: 读卡器无响应 / no reply to SAM status on ${this.path ?? this.transport.description}; is the reader connected and powered?`);
+        this.setStatus('unplugged', e.message);
+        throw e;
+      }
       throw err;
     }
     this.setStatus('online');

@@ -128,6 +128,7 @@ export class IdCardWatcher {
     else if (code === 'device.timeout') this.status('offline', message);
     else this.status('error', message);
     // Reopen from scratch next time: after a pulled cable the old port is dead even if the path is back.
-    if (code === 'device.unplugged' || code === 'device.timeout') await this.reader.close().catch(() => undefined);
+    // A reader that only went quiet (device.timeout) keeps its port: polling goes on until it answers.
+    if (code === 'device.unplugged') await this.reader.close().catch(() => undefined);
   }
 }

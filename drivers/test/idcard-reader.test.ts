@@ -148,6 +148,22 @@ describe('IdCardReader against the simulator over a pty', () => {
     expect(states.at(-1)).toBe('online');
   });
 
+  it('a port where no SAM answers is reported as unplugged when opened', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tongban-idcard-')), 'tty');
+    const sim = await IdCardSim.start(path);
+    cleanups.push(() => sim.stop());
+    sim.setFault({ kind: 'silent' });
+    const reader = IdCardReader.serial(path, { commandTimeoutMs: 100, retries: 1 });
+    cleanups.push(() => reader.close());
+    const err = await reader.open().catch((e: Error & { code: string }) => e);
+    expect(err).toMatchObject({ code: 'device.unplugged', exitCode: 3 });
+    expect((err as Error).message).toMatch(/no reply to SAM status/);
+    expect(reader.status().state).toBe('unplugged');
+    sim.setFault(undefined);
+    await reader.open();
+    expect(reader.status().state).toBe('online');
+  });
+
   it('can be canceled while waiting for a card', async () => {
     const { reader } = await setup(null);
     const ac = new AbortController();
