@@ -76,6 +76,7 @@ describe('codes', () => {
     expect(NATION.get('01')).toBe('汉');
     expect(NATION.get('46')).toBe('德昂');
     expect(NATION.get('56')).toBe('基诺');
+    expect([NATION.get('10'), NATION.get('23'), NATION.get('29'), NATION.get('37'), NATION.get('43'), NATION.get('50')]).toEqual(['朝鲜', '高山', '柯尔克孜', '仡佬', '乌孜别克', '塔塔尔']);
     expect(NATION.get('97')).toBe('其他');
     expect(NATION.get('98')).toBe('外国血统中国籍人士');
     expect(NATION.get('57')).toBeUndefined();
