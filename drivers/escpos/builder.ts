@@ -18,17 +18,29 @@ import {
   type Align,
   type QrErrorLevel,
 } from './commands.js';
-import { encodeGb18030 } from './text.js';
+import { maxGb18030Length, writeGb18030 } from './text.js';
+
+const utf8 = new TextEncoder();
 
 export class EscPosBuilder {
-  private readonly parts: Uint8Array[] = [];
+  private out = new Uint8Array(1024);
   private length = 0;
   private chinese = false;
 
+  private room(n: number): void {
+    if (this.length + n > this.out.length) {
+      const grown = new Uint8Array(Math.max(this.out.length * 2, this.length + n));
+      grown.set(this.out.subarray(0, this.length));
+      this.out = grown;
+    }
+  }
+
   private push(bytes: ArrayLike<number>): this {
-    const u = bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes);
-    this.parts.push(u);
-    this.length += u.length;
+    const n = bytes.length;
+    this.room(n);
+    if (bytes instanceof Uint8Array) this.out.set(bytes, this.length);
+    else for (let i = 0; i < n; i++) this.out[this.length + i] = bytes[i]!;
+    this.length += n;
     return this;
   }
 
@@ -67,7 +79,9 @@ export class EscPosBuilder {
   /** Text without a line feed. Control characters are the caller's to strip (see receipt.ts). */
   text(s: string): this {
     if (!this.chinese && /[^\x20-\x7e]/.test(s)) throw new RangeError('non-ASCII text needs chineseMode(true) first');
-    return this.push(encodeGb18030(s));
+    this.room(maxGb18030Length(s));
+    this.length = writeGb18030(s, this.out, this.length);
+    return this;
   }
 
   line(s = ''): this {
@@ -82,7 +96,7 @@ export class EscPosBuilder {
 
   /** GS ( k: QR code (model 2), stored then printed; `data` is UTF-8, as phone scanners expect. */
   qr(data: string | Uint8Array, options: { moduleSize?: number; errorLevel?: QrErrorLevel } = {}): this {
-    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    const bytes = typeof data === 'string' ? utf8.encode(data) : data;
     if (bytes.length === 0 || bytes.length > QR_MAX_BYTES) throw new RangeError(`QR data must be 1..${QR_MAX_BYTES} bytes, got ${bytes.length}`);
     const module = options.moduleSize ?? 6;
     if (!Number.isInteger(module) || module < 1 || module > 16) throw new RangeError(`QR module size must be 1..16, got ${module}`);
@@ -105,12 +119,6 @@ export class EscPosBuilder {
   }
 
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let o = 0;
-    for (const p of this.parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return this.out.slice(0, this.length);
   }
 }

@@ -13,9 +13,73 @@ export type PaperWidth = 58 | 80;
 /** ASCII columns per line at normal size (Font A). */
 export const COLUMNS: Readonly<Record<PaperWidth, number>> = { 58: 32, 80: 48 };
 
+/**
+ * GB18030 bytes of each BMP character seen so far, four slots per character (GB18030 is stateless, so
+ * encoding character by character is exact): 320 KiB once the first non-ASCII text is encoded. Astral
+ * characters (4 bytes each) go through a small map.
+ */
+let bmpBytes: Uint8Array | undefined;
+let bmpLength: Uint8Array | undefined;
+const astral = new Map<number, Uint8Array>();
+
+function encodeOne(cp: number): Uint8Array {
+  return Uint8Array.from(iconv.encode(String.fromCodePoint(cp), 'gb18030'));
+}
+
+/** The most bytes `text` can take in GB18030 (4 per UTF-16 unit), for sizing a buffer. */
+export function maxGb18030Length(text: string): number {
+  return text.length * 4;
+}
+
+/**
+ * Writes the GB18030 bytes of `text` into `out` at `offset` (which must have maxGb18030Length(text)
+ * bytes of room) and returns the offset after them: the same bytes as iconv-lite's encoder, which it
+ * uses for characters not seen before. A receipt is many short strings; each iconv call costs a few
+ * microseconds of setup and an allocation, this a table lookup per character.
+ */
+export function writeGb18030(text: string, out: Uint8Array, offset: number): number {
+  let o = offset;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      out[o++] = c;
+      continue;
+    }
+    if (c < 0xd800 || c > 0xdfff) {
+      bmpBytes ??= new Uint8Array(65536 * 4);
+      bmpLength ??= new Uint8Array(65536);
+      let n = bmpLength[c]!;
+      if (n === 0) {
+        const bytes = encodeOne(c);
+        bmpBytes.set(bytes.subarray(0, 4), c * 4);
+        n = bmpLength[c] = bytes.length;
+      }
+      const at = c * 4;
+      out[o] = bmpBytes[at]!;
+      out[o + 1] = bmpBytes[at + 1]!;
+      if (n === 4) {
+        out[o + 2] = bmpBytes[at + 2]!;
+        out[o + 3] = bmpBytes[at + 3]!;
+      }
+      o += n;
+      continue;
+    }
+    const cp = text.codePointAt(i)!;
+    if (cp > 0xffff) i++;
+    let bytes = astral.get(cp);
+    if (!bytes) {
+      bytes = encodeOne(cp); // a lone surrogate too: iconv-lite's substitute
+      if (astral.size < 4096) astral.set(cp, bytes);
+    }
+    out.set(bytes, o);
+    o += bytes.length;
+  }
+  return o;
+}
+
 export function encodeGb18030(text: string): Uint8Array {
-  const b = iconv.encode(text, 'gb18030');
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  const out = new Uint8Array(maxGb18030Length(text));
+  return out.subarray(0, writeGb18030(text, out, 0));
 }
 
 export function decodeGb18030(bytes: Uint8Array): string {
@@ -30,7 +94,14 @@ export function charColumns(ch: string): number {
 
 export function textColumns(text: string): number {
   let n = 0;
-  for (const ch of text) n += charColumns(ch);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else {
+      n += 2;
+      if (c >= 0xd800 && c <= 0xdbff) i++; // the pair is one character
+    }
+  }
   return n;
 }
 
@@ -40,8 +111,13 @@ export function textColumns(text: string): number {
  */
 export function wrap(text: string, columns: number): string[] {
   if (columns < 2) throw new RangeError('wrap: need at least 2 columns');
+  if (text.length <= columns / 2 && !text.includes('\n')) return [text.trimEnd()]; // fits whatever it holds
   const out: string[] = [];
   for (const paragraph of text.split('\n')) {
+    if (textColumns(paragraph) <= columns) {
+      out.push(paragraph.trimEnd());
+      continue;
+    }
     let line: string[] = [];
     let used = 0;
     for (const ch of paragraph) {

@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { DeviceError, InputError } from '../../base/errors.js';
 import { EscPosBuilder } from '../escpos/builder.js';
@@ -46,6 +47,17 @@ describe('text: GB18030 and columns', () => {
     const s = '北京市朝阳区 𠀀 䶮 ABC-123 ￥';
     expect(decodeGb18030(encodeGb18030(s))).toBe(s);
     expect(encodeGb18030('𠀀').length).toBe(4);
+  });
+
+  it('encodes every BMP character and a sample of astral ones exactly as iconv-lite does', () => {
+    let all = '';
+    for (let c = 0; c < 0x10000; c++) if (c < 0xd800 || c > 0xdfff) all += String.fromCharCode(c);
+    for (let cp = 0x10000; cp < 0x110000; cp += 997) all += String.fromCodePoint(cp);
+    all += '\ud800x'; // a lone surrogate
+    const ours = encodeGb18030(all);
+    const theirs = iconv.encode(all, 'gb18030');
+    expect(Buffer.from(ours).equals(theirs)).toBe(true);
+    expect(Buffer.from(encodeGb18030(all)).equals(theirs)).toBe(true); // from the cache
   });
 
   it('counts CJK characters double and wraps at 32 / 48 columns without splitting a character', () => {
