@@ -73,7 +73,19 @@ export interface ManagerOptions {
   readonly maxInFlightPerClient?: number;
   /** Commands that may wait behind the running one on a device (default 16). */
   readonly maxQueuePerDevice?: number;
+  readonly timers?: Timers;
 }
+
+/** The timer functions the manager uses (injected by tests to check that none is left running). */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const GLOBAL_TIMERS: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export interface SubmitOptions {
   /** The device (service) addressed; without it, the one device offering the command's interface. */
@@ -98,7 +110,7 @@ interface Job {
   readonly timeoutMs: number;
   readonly controller: AbortController;
   state: 'queued' | 'running' | 'done';
-  timer?: NodeJS.Timeout;
+  timer?: unknown;
 }
 
 interface Slot {
@@ -110,7 +122,7 @@ interface Slot {
   ready: boolean;
   unsubscribe?: () => void;
   readonly backoff: Backoff;
-  reconnectTimer?: NodeJS.Timeout;
+  reconnectTimer?: unknown;
   /** Bumped on each connect, so that a late open() of a superseded attempt is discarded. */
   generation: number;
   running?: Job;
@@ -126,6 +138,7 @@ export class DeviceManager {
   private readonly clock: () => number;
   private readonly maxInFlight: number;
   private readonly maxQueue: number;
+  private readonly timers: Timers;
   private closing = false;
   private closed?: Promise<void>;
   private readonly pendingCloses = new Set<Promise<void>>();
@@ -138,6 +151,7 @@ export class DeviceManager {
     this.clock = options.clock ?? Date.now;
     this.maxInFlight = options.maxInFlightPerClient ?? 32;
     this.maxQueue = options.maxQueuePerDevice ?? 16;
+    this.timers = options.timers ?? GLOBAL_TIMERS;
     for (const config of options.devices) {
       if (this.slots.has(config.id)) throw new CheckError('devices', `repeat the id "${config.id}"`);
       const supported = options.factories[config.kind] !== undefined;
@@ -300,7 +314,7 @@ export class DeviceManager {
     const reconnect = { attempt: slot.backoff.attempt, delayMs, at: new Date(this.clock() + delayMs).toISOString() };
     this.setHealth(slot, state, detail, extras, reconnect);
     this.log.info('reconnect scheduled', { device: slot.config.id, attempt: reconnect.attempt, delayMs });
-    slot.reconnectTimer = setTimeout(() => {
+    slot.reconnectTimer = this.timers.setTimeout(() => {
       slot.reconnectTimer = undefined;
       void this.connect(slot);
     }, delayMs);
@@ -371,7 +385,7 @@ export class DeviceManager {
     }
     if (!spec.usesDevice) return this.runImmediate(job);
     if (timeoutMs > 0) {
-      job.timer = setTimeout(() => this.abort(job, 'timeout'), timeoutMs);
+      job.timer = this.timers.setTimeout(() => this.abort(job, 'timeout'), timeoutMs);
     }
     slot!.queue.push(job);
     this.pump(slot!);
@@ -404,7 +418,7 @@ export class DeviceManager {
     if (job.state === 'done') return;
     const wasQueued = job.state === 'queued';
     job.state = 'done';
-    if (job.timer) clearTimeout(job.timer);
+    if (job.timer) this.timers.clearTimeout(job.timer);
     job.timer = undefined;
     if (wasQueued && job.slot) {
       const i = job.slot.queue.indexOf(job);
@@ -543,15 +557,15 @@ export class DeviceManager {
   private async shutdown(graceMs: number): Promise<void> {
     this.closing = true;
     for (const slot of this.slots.values()) {
-      if (slot.reconnectTimer) clearTimeout(slot.reconnectTimer);
+      if (slot.reconnectTimer) this.timers.clearTimeout(slot.reconnectTimer);
       slot.reconnectTimer = undefined;
       slot.generation++;
       for (const job of [...slot.queue]) this.abort(job, 'close');
     }
-    if (graceMs > 0) await withDeadline(Promise.all([...this.handlers]), graceMs);
+    if (graceMs > 0) await withDeadline(Promise.all([...this.handlers]), graceMs, this.timers);
     for (const slot of this.slots.values()) if (slot.running) this.abort(slot.running, 'close');
     // A driver that ignores its AbortSignal still gets a moment to settle before its port is closed under it.
-    await withDeadline(Promise.all([...this.handlers]), 1000);
+    await withDeadline(Promise.all([...this.handlers]), 1000, this.timers);
     for (const slot of this.slots.values()) {
       const device = slot.device;
       if (device) this.drop(slot, device);
@@ -565,11 +579,11 @@ export class DeviceManager {
 }
 
 /** Waits for `p` at most `ms`; the timer is always cleared. */
-async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
+async function withDeadline(p: Promise<unknown>, ms: number, timers: Timers): Promise<void> {
+  let timer: unknown;
   try {
-    await Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    await Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((resolve) => (timer = timers.setTimeout(resolve, ms)))]);
   } finally {
-    if (timer) clearTimeout(timer);
+    if (timer !== undefined) timers.clearTimeout(timer);
   }
 }

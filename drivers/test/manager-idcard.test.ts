@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceConfig } from '../config.js';
 import { backoffDelay, type BackoffPolicy } from '../manager/backoff.js';
 import { defaultFactories } from '../manager/factories/index.js';
-import { DeviceManager, type ManagerOptions } from '../manager/manager.js';
+import { DeviceManager, type ManagerOptions, type Timers } from '../manager/manager.js';
 import type { Message } from '../manager/messages.js';
 import { IdCardSim, loadCardFixture } from '../sim/idcard-sim.js';
 import { Recorder, send, stateIs, statusRecorder, tempPath } from './manager-helpers.js';
@@ -116,6 +116,23 @@ describe('DeviceManager with the ID card reader', () => {
     expect(client.of(second).some((m) => m.header.type === 'event')).toBe(false);
   });
 
+  it('bounds the commands one client may have in flight', async () => {
+    const { manager, client } = await setup(null, { maxInFlightPerClient: 2, maxQueuePerDevice: 8 });
+    const a = send(manager, client, 'IdentityCard.ReadCard');
+    const b = send(manager, client, 'IdentityCard.ReadCard');
+    const c = send(manager, client, 'IdentityCard.ReadCard');
+    expect(client.of(c)).toEqual([expect.objectContaining({ header: expect.objectContaining({ type: 'acknowledge', status: 'tooManyRequests' }) })]);
+    // another client is not held back by this one
+    const other = new Recorder();
+    const s = send(manager, other, 'Common.Status');
+    expect((await other.completion(s)).header.completionCode).toBe('success');
+    // a client that goes away takes its commands with it
+    manager.disconnect(client.sink);
+    expect((await client.completion(a)).header.completionCode).toBe('canceled');
+    expect((await client.completion(b)).header.completionCode).toBe('canceled');
+    expect(manager.deviceStatus('idc')).toMatchObject({ queued: 0 });
+  });
+
   it('watches the reader: card put down, read, taken away; WatchStop completes the watch with success', async () => {
     const { manager, client, sim } = await setup(null);
     const w = send(manager, client, 'IdentityCard.WatchStart');
@@ -188,21 +205,54 @@ describe('DeviceManager with the ID card reader', () => {
   });
 
   it('close() cancels a waiting read, refuses new commands, and leaves no timer running', async () => {
-    const timersBefore = countTimers();
-    const { manager, client } = await setup(null);
+    const timers = trackedTimers();
+    const { manager, client, sim } = await setup(null, { timers });
+    const id = send(manager, client, 'IdentityCard.ReadCard', {}, { timeout: 60_000 });
+    // a reconnect timer pending at close must be cleared too: pull the reader's cable first
+    await sim.unplug();
+    await waitUntil(() => manager.deviceStatus('idc')?.reconnect !== undefined);
+    expect(timers.active.size).toBeGreaterThan(0);
+    expect((await client.completion(id)).header).toMatchObject({ completionCode: 'deviceNotReady' });
+    await manager.close({ graceMs: 50 });
+    const late = send(manager, client, 'Common.Status');
+    expect((await client.completion(late)).header.completionCode).toBe('deviceNotReady');
+    expect(manager.deviceStatus('idc')!.state).not.toBe('online');
+    expect(timers.active.size).toBe(0);
+    expect(timers.created).toBeGreaterThan(0);
+  });
+
+  it('close() cancels a read waiting for a card after the grace period', async () => {
+    const timers = trackedTimers();
+    const { manager, client } = await setup(null, { timers });
     const id = send(manager, client, 'IdentityCard.ReadCard', {}, { timeout: 60_000 });
     await client.event(id, 'IdentityCard.InsertCardEvent');
     await manager.close({ graceMs: 50 });
     expect((await client.completion(id)).header).toMatchObject({ completionCode: 'canceled', errorDescription: 'the device manager is closing' });
-    const late = send(manager, client, 'Common.Status');
-    expect((await client.completion(late)).header.completionCode).toBe('deviceNotReady');
-    expect(manager.deviceStatus('idc')!.state).not.toBe('online');
-    expect(countTimers()).toBeLessThanOrEqual(timersBefore);
+    expect(timers.active.size).toBe(0);
   });
 });
 
-function countTimers(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+/** Real timers, with a record of those the manager set and has neither cleared nor seen fire. */
+function trackedTimers(): Timers & { active: Set<unknown>; created: number } {
+  const active = new Set<unknown>();
+  const t = {
+    active,
+    created: 0,
+    setTimeout(callback: () => void, ms: number): unknown {
+      t.created++;
+      const handle: NodeJS.Timeout = setTimeout(() => {
+        active.delete(handle);
+        callback();
+      }, ms);
+      active.add(handle);
+      return handle;
+    },
+    clearTimeout(handle: unknown): void {
+      active.delete(handle);
+      clearTimeout(handle as NodeJS.Timeout);
+    },
+  };
+  return t;
 }
 
 async function waitUntil(cond: () => boolean): Promise<void> {

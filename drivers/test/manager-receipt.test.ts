@@ -81,6 +81,17 @@ describe('DeviceManager with the ESC/POS receipt printer', () => {
     expect(sim.receipts.at(-1)!.text).toContain('RAW LINE 2');
   });
 
+  it('close() lets a print in progress finish before closing the port', async () => {
+    const { manager, client, sim } = await setup();
+    const id = send(manager, client, 'Printer.PrintForm', { receipt: RECEIPT }, { timeout: 10_000 });
+    const queued = send(manager, client, 'Printer.PrintForm', { receipt: RECEIPT }, { timeout: 10_000 });
+    await manager.close({ graceMs: 10_000 });
+    expect((await client.completion(id)).header.completionCode).toBe('success');
+    expect((await client.completion(queued)).header).toMatchObject({ completionCode: 'canceled', errorDescription: 'the device manager is closing' });
+    expect(sim.receipts).toHaveLength(1);
+    expect(manager.deviceStatus('rcpt')).toMatchObject({ state: 'offline', detail: 'the device manager is closed' });
+  });
+
   it('a bad receipt completes invalidData without reaching the printer', async () => {
     const { manager, client, sim } = await setup();
     const id = send(manager, client, 'Printer.PrintForm', { receipt: { title: 'x', lines: [1] } });
