@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, checkCommand, checkPayload, COMMANDS, type CommandName } from '../manager/messages.js';
+import { DEFAULT_LIMITS, EVENTS, UNSOLICITED, checkCommand, checkPayload, COMMANDS, type CommandName } from '../manager/messages.js';
 import { CheckError } from '../manager/check.js';
 
 function cmd(name: string, requestId: unknown = 1, payload: unknown = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -122,5 +123,12 @@ describe('checkPayload', () => {
         expect(err).toBeInstanceOf(CheckError); // a missing required field, named
       }
     }
+  });
+});
+
+describe('the catalogue in drivers/manager/README.md', () => {
+  it('lists every command, event and unsolicited message', () => {
+    const readme = readFileSync(new URL('../manager/README.md', import.meta.url), 'utf8');
+    for (const name of [...Object.keys(COMMANDS), ...Object.keys(EVENTS), ...Object.keys(UNSOLICITED)]) expect(readme).toContain(`\`${name}\``);
   });
 });
