@@ -17,7 +17,7 @@ not; what is found about the machine alone (no HID library, CUPS down) is report
     idcard: { type: 'string', valueName: 'PATH', multiple: true, description: 'an ID card reader on this serial port (SAM status)' },
     receipt: { type: 'string', valueName: 'PATH|HOST:PORT', multiple: true, description: 'a receipt printer on a serial port, /dev/usb/lp*, or TCP (DLE EOT)' },
     printer: { type: 'string', valueName: 'QUEUE', multiple: true, description: 'a CUPS document printer queue (Get-Printer-Attributes)' },
-    server: { type: 'string', valueName: 'HOST:PORT', description: 'CUPS server (default localhost:631)' },
+    server: { type: 'string', valueName: 'HOST:PORT', description: 'CUPS server, or a unix socket path (default $CUPS_SERVER, else localhost:631)' },
     timeout: { type: 'string', valueName: 'MS', description: 'per device question (default 1500)' },
     json: { type: 'boolean', description: 'print the report as JSON' },
   },
@@ -39,7 +39,7 @@ not; what is found about the machine alone (no HID library, CUPS down) is report
       if (clash) throw new UsageError(`device id ${clash.id} is in --config too; name the devices there`, 'usage.badValue');
       devices.push(...extra);
     }
-    const server = stringOption(args, 'server');
+    const server = stringOption(args, 'server') ?? (ctx.env.CUPS_SERVER || undefined);
     const timeout = integerOption(args, 'timeout', 10, 60_000);
     const report = await runDoctor({ devices, ...(server ? { cupsServer: server } : {}), ...(timeout ? { probeTimeoutMs: timeout } : {}) });
     if (booleanOption(args, 'json')) writeJson(ctx, report);

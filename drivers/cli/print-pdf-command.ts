@@ -13,14 +13,14 @@ missing or not a PDF.`,
   positionals: [1, 1],
   options: {
     printer: { type: 'string', valueName: 'QUEUE', description: 'the CUPS queue (lpstat -p lists them)' },
-    server: { type: 'string', valueName: 'HOST:PORT', description: 'CUPS server, or a unix socket path (default localhost:631)' },
+    server: { type: 'string', valueName: 'HOST:PORT', description: 'CUPS server, or a unix socket path (default $CUPS_SERVER, else localhost:631)' },
     timeout: { type: 'string', valueName: 'MS', description: 'wait at most this long for the job to complete (default 120000); then it is canceled' },
     title: { type: 'string', valueName: 'TEXT', description: 'job name (default: the file name)' },
     json: { type: 'boolean', description: 'print the result as JSON' },
   },
   async run(args, ctx) {
     const queue = stringOption(args, 'printer', true);
-    const server = stringOption(args, 'server');
+    const server = stringOption(args, 'server') ?? (ctx.env.CUPS_SERVER || undefined);
     const timeoutMs = integerOption(args, 'timeout', 1, 24 * 3600 * 1000) ?? 120_000;
     const file = args.positionals[0]!;
     const json = booleanOption(args, 'json');

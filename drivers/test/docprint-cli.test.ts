@@ -35,8 +35,8 @@ describe('tongban print pdf', () => {
     expect(pdfText(queue.newestPdf()!)).toContain('Printed by the tongban CLI');
   });
 
-  it('--json gives the job as JSON', () => {
-    const r = tongban(['print', 'pdf', '--printer', queue.name, '--server', cups.server, '--json', pdfPath]);
+  it('--json gives the job as JSON; the server may come from $CUPS_SERVER as for lp', () => {
+    const r = tongban(['print', 'pdf', '--printer', queue.name, '--json', pdfPath], { env: { CUPS_SERVER: cups.server } });
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { jobId: number; state: string; queue: string };
     expect(out).toMatchObject({ state: 'completed', queue: queue.name });
