@@ -115,7 +115,9 @@ export class EscPosDecoder {
   private bold = false;
   private width = 1;
   private height = 1;
-  private line: number[] = [];
+  /** The line being composed (printer's line buffer): bytes not yet decoded. */
+  private readonly line = new Uint8Array(MAX_LINE);
+  private lineLength = 0;
   private segments: TextSegment[] = [];
   private qrData: Uint8Array | undefined;
   private qrModule = 3;
@@ -149,10 +151,18 @@ export class EscPosDecoder {
     while (i < buf.length) {
       const b = buf[i]!;
       if (b >= 0x20 && b !== 0x7f) {
-        // text (and GB18030 bytes, whose trail bytes are never control codes)
-        this.line.push(b);
-        if (this.line.length >= MAX_LINE) this.endLine();
-        i++;
+        // a run of text (GB18030 trail bytes are never control codes), copied at once
+        let end = i + 1;
+        const stop = Math.min(buf.length, i + MAX_LINE - this.lineLength);
+        while (end < stop) {
+          const x = buf[end]!;
+          if (x < 0x20 || x === 0x7f) break;
+          end++;
+        }
+        this.line.set(buf.subarray(i, end), this.lineLength);
+        this.lineLength += end - i;
+        if (this.lineLength >= MAX_LINE) this.endLine();
+        i = end;
         continue;
       }
       if (b === 0x0a || b === 0x0c) {
@@ -161,7 +171,8 @@ export class EscPosDecoder {
         continue;
       }
       if (b === 0x09) {
-        this.line.push(0x20);
+        this.line[this.lineLength++] = 0x20;
+        if (this.lineLength >= MAX_LINE) this.endLine();
         i++;
         continue;
       }
@@ -333,9 +344,9 @@ export class EscPosDecoder {
   }
 
   private closeSegment(): void {
-    if (this.line.length === 0) return;
-    const bytes = Uint8Array.from(this.line);
-    this.line = [];
+    if (this.lineLength === 0) return;
+    const bytes = this.line.subarray(0, this.lineLength);
+    this.lineLength = 0;
     const text = this.chinese ? decodeGb18030(bytes) : latin1(bytes);
     this.segments.push({ text, bold: this.bold, width: this.width, height: this.height });
   }

@@ -2,7 +2,7 @@
 import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceError } from '../../base/errors.js';
-import { EscPosDecoder, ReceiptCollector } from '../escpos/decode.js';
+import { EscPosDecoder, MAX_LINE, ReceiptCollector } from '../escpos/decode.js';
 import { ReceiptPrinter } from '../escpos/printer.js';
 import { parseReceipt, renderReceipt } from '../escpos/receipt.js';
 import { decodePaperSensor, decodeRealtimeStatus, decodeStatusReplies } from '../escpos/status.js';
@@ -78,6 +78,8 @@ describe('fuzz: decoder', () => {
     const d = new EscPosDecoder();
     const events = d.push(Uint8Array.from([0x1d, 0x76, 0x30, 0x00, 0xff, 0xff, 0xff, 0xff, 0x41, 0x0a]));
     expect(events.at(-1)).toMatchObject({ type: 'line', text: 'A' });
+    const long = new EscPosDecoder().push(new Uint8Array(10_000).fill(0x41));
+    expect(long.map((e) => (e.type === 'line' ? e.text.length : -1))).toEqual([MAX_LINE, MAX_LINE]);
     const d2 = new EscPosDecoder();
     d2.push(Uint8Array.from([0x1d, 0x28, 0x6b, 0xff, 0xff]));
     for (let i = 0; i < 2000; i++) expect(d2.push(new Uint8Array(16))).toEqual([]); // still waiting, no copies of the whole wait per chunk
