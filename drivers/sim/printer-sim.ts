@@ -7,7 +7,8 @@
  * Faults on demand: paper near end or out, cover open, cutter error, and `setOnline(false)`, which makes
  * it silent (no replies, nothing printed: a printer switched off at its own power switch while the
  * cable stays). While it cannot print (paper out, cover open, error) it discards print data, so a job
- * the driver resends after a refill prints once.
+ * the driver resends after a refill prints once; a receipt cut short by the paper running out
+ * (`runOutOfPaperAfter(lines)`) is reported as printed so far, with cut 'none'.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { silentLogger, type Logger } from '../../base/log.js';
@@ -45,6 +46,7 @@ export class PrinterSim {
   private cover: 'open' | 'closed' = 'closed';
   private cutterError = false;
   private online = true;
+  private linesLeft: number | undefined;
   /** Every receipt printed since start. */
   readonly receipts: DecodedReceipt[] = [];
   /** Status queries answered (DLE EOT and GS r), for tests and the CLI's log. */
@@ -155,26 +157,40 @@ export class PrinterSim {
     return () => this.eventListeners.delete(listener);
   }
 
+  /** The paper runs out after this many more printed lines (mid-job, as a roll does). */
+  runOutOfPaperAfter(lines: number): void {
+    this.linesLeft = lines;
+  }
+
   private receive(source: Source, chunk: Uint8Array): void {
     if (!this.online) return;
-    const events = source.decoder.push(chunk);
-    const printable: EscPosEvent[] = [];
-    for (const e of events) {
+    for (const e of source.decoder.push(chunk)) {
       for (const l of this.eventListeners) l(e);
       if (e.type === 'statusQuery') {
         this.statusQueries++;
         const s = this.state;
         if (e.command === 'dleEot' && e.n >= 1 && e.n <= 4) source.reply(Uint8Array.of(encodeRealtimeStatus(e.n as 1 | 2 | 3 | 4, s)));
         else if (e.command === 'paperSensor' && (e.n === 1 || e.n === 49)) source.reply(Uint8Array.of(encodePaperSensor(s)));
-      } else if (refusal(this.state) === undefined) {
-        printable.push(e);
+        continue;
+      }
+      if (refusal(this.state) !== undefined) {
+        // cannot print: what came out before the stop is torn off as it is; the rest is discarded
+        const torn = this.collector.rest();
+        if (torn) this.printed(torn);
+        continue;
+      }
+      for (const r of this.collector.add([e])) this.printed(r);
+      if (e.type === 'line' && this.linesLeft !== undefined && --this.linesLeft <= 0) {
+        this.linesLeft = undefined;
+        this.paper = 'out';
       }
     }
-    for (const r of this.collector.add(printable)) {
-      this.receipts.push(r);
-      this.log.info('receipt printed', { lines: r.lines.length, qr: r.qr.length });
-      for (const l of this.receiptListeners) l(r);
-    }
+  }
+
+  private printed(r: DecodedReceipt): void {
+    this.receipts.push(r);
+    this.log.info('receipt printed', { lines: r.lines.length, qr: r.qr.length, cut: r.cut });
+    for (const l of this.receiptListeners) l(r);
   }
 
   async stop(): Promise<void> {

@@ -165,6 +165,27 @@ async function queueTest(store: JobStore): Promise<void> {
 }
 
 describe('PrintQueue', () => {
+  it('a job cut short by the paper running out mid-job is not counted printed, and prints whole after a refill', async () => {
+    const s = await sim();
+    const p = await printerOn(new SerialTransport({ path: s.path! }));
+    const q = new PrintQueue(p, new MemoryJobStore(), { retryMs: 20, maxRetryMs: 40 });
+    cleanup.push(() => q.stop());
+    s.runOutOfPaperAfter(3);
+    const outcome = await q.submit(slip, { id: 'mid' });
+    expect(outcome).toMatchObject({ printed: false, error: { code: 'printer.paperOut', message: expect.stringMatching(/after the job/) } });
+    expect(s.receipts).toHaveLength(1);
+    expect(s.receipts[0]!.cut).toBe('none'); // the torn-off part
+    expect(s.receipts[0]!.lines).toHaveLength(3);
+    expect((await q.pending()).map((j) => j.id)).toEqual(['mid']);
+    const printed = new Promise<void>((resolve) => q.onEvent((e) => e.type === 'printed' && resolve()));
+    s.setPaper('ok');
+    await printed;
+    expect(s.receipts).toHaveLength(2);
+    expectSlip(s.receipts[1]!);
+    expect(await q.pending()).toEqual([]);
+  });
+
+
   it('keeps a refused job, retries with backoff, prints it exactly once after a refill, in order (memory store)', async () => {
     await queueTest(new MemoryJobStore());
   });
