@@ -232,6 +232,10 @@ function valueBytes(v: IppValue): { tag: number; bytes: Uint8Array } {
       return { tag: ValueTag[v.tag], bytes: w.bytes() };
     }
     case 'other':
+      // Never a delimiter, a structure tag or the extension marker: those would change the framing.
+      if (!Number.isInteger(v.code) || v.code < 0x10 || v.code > 0x7e || v.code === ValueTag.begCollection || v.code === ValueTag.endCollection || v.code === ValueTag.memberAttrName) {
+        throw new RangeError(`value tag 0x${v.code.toString(16)} cannot be written as an opaque value`);
+      }
       return { tag: v.code, bytes: v.value };
     case 'collection':
       throw new Error('collections are written by writeAttribute');
@@ -343,6 +347,7 @@ function decodeValue(tag: number, bytes: Uint8Array): IppValue {
   const name = NAME_BY_VALUE_TAG.get(tag);
   if (name === undefined) {
     if (tag === 0x7f) throw garbled('extended value tags (0x7f) are not supported');
+    if (tag > 0x7f) throw garbled(`value tag 0x${tag.toString(16)} is outside the defined range`);
     return { tag: 'other', code: tag, value: bytes.slice() };
   }
   if (OUT_OF_BAND.has(name)) return { tag: name as OutOfBandTag, value: null };

@@ -198,6 +198,8 @@ describe('IPP codec: round trips of every value type', () => {
     expect(() => one({ tag: 'integer', value: 1.5 })).toThrow(RangeError);
     expect(() => one({ tag: 'keyword', value: 'x'.repeat(70_000) })).toThrow(RangeError);
     expect(() => one({ tag: 'dateTime', value: new Date(NaN) })).toThrow(RangeError);
+    expect(() => one({ tag: 'other', code: 0x03, value: new Uint8Array(0) })).toThrow(RangeError);
+    expect(() => one({ tag: 'other', code: 0x37, value: new Uint8Array(0) })).toThrow(RangeError);
     expect(() => encode({ version: { major: 1, minor: 1 }, code: 0, requestId: 1, groups: [{ tag: 'job', attributes: [attr('x')] }] })).toThrow(RangeError);
   });
 });
@@ -230,6 +232,7 @@ describe('IPP codec: malformed input is device.garbled', () => {
     ['dateTime month 13', bytes(...head, b1(0x01), ...item(0x31, 'd', '\x07\xea\x0d\x01\x00\x00\x00\x00+\x00\x00'), b1(0x03))],
     ['text-with-language overrun', bytes(...head, b1(0x01), ...item(0x35, 't', '\x00\x09en'), b1(0x03))],
     ['extended tag', bytes(...head, b1(0x01), ...item(0x7f, 'x', '\x00\x00\x00\x01'), b1(0x03))],
+    ['value tag above 0x7f', bytes(...head, b1(0x01), ...item(0x90, 'x', 'y'), b1(0x03))],
     ['endCollection outside a collection', bytes(...head, b1(0x01), ...item(0x37, '', ''), b1(0x03))],
     ['collection never ended', bytes(...head, b1(0x01), ...item(0x34, 'c', ''), ...item(0x4a, '', 'm'), ...item(0x21, '', '\x00\x00\x00\x01'), b1(0x03))],
     ['collection value without member name', bytes(...head, b1(0x01), ...item(0x34, 'c', ''), ...item(0x21, '', '\x00\x00\x00\x01'), ...item(0x37, '', ''), b1(0x03))],

@@ -85,10 +85,12 @@ describe('DocumentPrinter on a private cupsd', () => {
   it('prints from a file path', async () => {
     const file = join(cups.dir, 'doc.pdf');
     writeFileSync(file, await makePdf(false));
-    const before = queue.newestPdf();
+    const before = queue.pdfs();
     const result = await printerFor(queue.name).print(file, { timeoutMs: 25_000 });
     expect(result.state).toBe('completed');
-    expect(queue.newestPdf()).not.toBe(before);
+    const added = queue.pdfs().filter((f) => !before.includes(f));
+    expect(added).toHaveLength(1);
+    expect(pdfText(added[0]!)).toContain(ASCII_LINE);
   });
 
   it('refuses a stopped printer before submitting, with its reason; prints again once resumed', async () => {

@@ -39,6 +39,8 @@ export interface PdfQueue {
   outDir: string;
   /** The newest PDF cups-pdf wrote for this queue, if any. */
   newestPdf(): string | undefined;
+  /** Every PDF cups-pdf wrote for this queue (names carry the job id: Label 1). */
+  pdfs(): string[];
 }
 
 export class PrivateCups {
@@ -149,6 +151,12 @@ PageLog ${dir}/log/page_log
           .map((f) => ({ f: join(outDir, f), t: statSync(join(outDir, f)).mtimeMs }))
           .sort((a, b) => b.t - a.t);
         return pdfs[0]?.f;
+      },
+      pdfs() {
+        return readdirSync(outDir)
+          .filter((f) => f.endsWith('.pdf'))
+          .sort()
+          .map((f) => join(outDir, f));
       },
     };
   }
