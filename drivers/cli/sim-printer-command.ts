@@ -17,8 +17,8 @@ state, and prints one JSON line per receipt (between cuts). With --out DIR each 
 as DIR/receipt-NNNN.txt and .json. With --tcp PORT it also listens on 127.0.0.1:PORT like a network
 printer's port 9100. Prints "printer simulator ready: PATH". Plays until Ctrl-C or SIGTERM.
 
-Commands on standard input, one a line: paper ok|nearEnd|out, cover open|closed, cutter error|ok,
-offline (answers nothing), online, unplug, plug.`,
+Commands on standard input, one a line: paper ok|nearEnd|out, runout N (the paper runs out after N
+more printed lines), cover open|closed, cutter error|ok, offline (answers nothing), online, unplug, plug.`,
   options: {
     link: { type: 'string', valueName: 'PATH', description: 'where the virtual serial port appears (a symlink to the pty)' },
     out: { type: 'string', valueName: 'DIR', description: 'write each receipt as text and JSON into DIR' },
@@ -93,6 +93,11 @@ export async function simPrinterLine(sim: PrinterSim, line: string): Promise<str
       if (arg !== 'error' && arg !== 'ok') throw new UsageError('cutter error|ok');
       sim.setCutterError(arg === 'error');
       return `cutter ${arg}`;
+    case 'runout': {
+      if (!arg || !/^\d{1,6}$/.test(arg)) throw new UsageError('runout N: the paper runs out after N more printed lines');
+      sim.runOutOfPaperAfter(Number(arg));
+      return `runout ${arg}`;
+    }
     case 'offline':
       sim.setOnline(false);
       return 'offline';
@@ -106,7 +111,7 @@ export async function simPrinterLine(sim: PrinterSim, line: string): Promise<str
       await sim.plugIn();
       return existsSync(sim.path ?? '') ? 'plugged in' : 'plug failed';
     default:
-      throw new UsageError(`unknown command "${verb}" (paper, cover, cutter, offline, online, unplug, plug)`);
+      throw new UsageError(`unknown command "${verb}" (paper, runout, cover, cutter, offline, online, unplug, plug)`);
   }
 }
 

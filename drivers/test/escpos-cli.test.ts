@@ -88,6 +88,15 @@ describe('tongban print receipt → tongban sim printer', () => {
     await simDo('online');
   });
 
+  it('paper running out mid-receipt: exit 3, and the simulator reports the torn-off part', async () => {
+    await simDo('runout 2');
+    const r = tongban(['print', 'receipt', '--port', link, '--in', file('r.json', receipt)]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/缺纸 \/ printer is out of paper \(after the job: it may be incomplete\)/);
+    await simSays(/"lines":2,"qr":\[\],"cut":"none"/);
+    await simDo('paper ok');
+  });
+
   it('--queue keeps a refused receipt and prints it first on the next run', async () => {
     const queue = join(dir, 'queue');
     await simDo('paper out');
