@@ -89,6 +89,7 @@ export class PrintQueue {
     };
     await this.store.add(job);
     this.emit({ type: 'queued', job });
+    if (this.stopped) return { id: job.id, printed: false, error: { code: 'queue.stopped', message: 'the print queue is stopped; the job is kept' } };
     if (this.timer) {
       // the printer already refused the job at the head of the line: this one waits behind it
       const [head] = await this.store.list();

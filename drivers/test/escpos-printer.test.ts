@@ -203,6 +203,8 @@ describe('PrintQueue', () => {
     await q1.start();
     expect(await q1.submit(slip, { id: 'kept-1' })).toMatchObject({ printed: false, error: { code: 'printer.coverOpen' } });
     await q1.stop();
+    expect(await q1.submit(slip, { id: 'while-stopped' })).toMatchObject({ printed: false, error: { code: 'queue.stopped' } });
+    await store.remove('while-stopped');
     expect(readdirSync(dir)).toEqual([expect.stringMatching(/^\d{12}-kept-1\.json$/)]);
     writeFileSync(join(dir, '000000000099-broken.json'), '{not json');
     // a new queue (as after a restart) finds the job and prints it once the cover closes
