@@ -67,9 +67,9 @@ const bench: BenchModule = {
     );
     b.ratio('receipt build vs bare GB18030 encoding (throughput ratio)', build, floor, 0.1);
     b.limit('receipt build: median', build.medianMs ?? Infinity, 'ms', { atMost: 1 });
-    b.limit('decoder throughput', decode.mibPerSec ?? 0, 'MiB/s', { atLeast: 11520 / 1048576 * 100 });
+    b.limit('decoder throughput', decode.mibPerSec ?? 0, 'MiB/s', { atLeast: 1.1 });
     b.note(`the slip: ${bytes.length} bytes of ESC/POS for ${[...allText].length} characters of text (${Buffer.byteLength(iconv.encode(allText, 'gb18030'))} bytes as bare GB18030)`);
-    b.note('the decoder target is 100x the byte rate of a 115200-baud line (11.25 KiB/s): decoding never limits a simulated printer');
+    b.note('the decoder target, 1.1 MiB/s, is 100x the byte rate of a 115200-baud line (11.25 KiB/s): decoding never limits a simulated printer');
   },
 };
 export default bench;
