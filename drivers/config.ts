@@ -39,6 +39,8 @@ export interface IdCardOptions {
   fingerprint?: boolean;
   /** How long one SAM exchange may take before the reader counts as not answering (ms). */
   replyTimeoutMs?: number;
+  /** How often to ask the idle reader's SAM for its status, to notice a reader switched off (ms); 0: never. */
+  statusPollMs?: number;
 }
 export interface ScannerOptions {
   /** The serial scanner's suffix after each code. */
@@ -114,7 +116,7 @@ const transport = variant('type', {
 }) as Check<TransportConfig>;
 
 const optionsByKind: Record<DeviceKind, Check<unknown>> = {
-  idcard: object({ fingerprint: optional(boolean()), replyTimeoutMs: optional(integer(50, 60_000)) }),
+  idcard: object({ fingerprint: optional(boolean()), replyTimeoutMs: optional(integer(50, 60_000)), statusPollMs: optional(integer(0, 600_000)) }),
   scanner: object({ suffix: optional(oneOf(['cr', 'crlf', 'lf'])), maxLength: optional(integer(1, 65_536)) }),
   receipt: object({ width: optional(oneOf([58, 80])), chineseMode: optional(boolean()), statusPollMs: optional(integer(0, 600_000)) }),
   document: object({ jobTimeoutMs: optional(integer(1000, 3_600_000)) }),

@@ -33,11 +33,6 @@ export class Recorder {
     return new Promise((resolve) => this.waiters.push({ pred, resolve }));
   }
 
-  /** The next message from now on that matches. */
-  next(pred: Pred): Promise<Message> {
-    return new Promise((resolve) => this.waiters.push({ pred, resolve }));
-  }
-
   of(requestId: number): Message[] {
     return this.messages.filter((m) => m.header.requestId === requestId);
   }

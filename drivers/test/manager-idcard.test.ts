@@ -24,7 +24,7 @@ async function setup(card: string | null = 'resident-dated.json', extra: Partial
   const path = tempPath('idcard');
   const sim = await IdCardSim.start(path, card ? { card: loadCardFixture(card) } : {});
   cleanups.push(() => sim.stop());
-  const devices: DeviceConfig[] = [{ id: 'idc', kind: 'idcard', transport: { type: 'serial', path }, options: { replyTimeoutMs: 300 } }];
+  const devices: DeviceConfig[] = [{ id: 'idc', kind: 'idcard', transport: { type: 'serial', path }, options: { replyTimeoutMs: 300, statusPollMs: 50 } }];
   const manager = new DeviceManager({ devices, factories: defaultFactories, backoff: BACKOFF, random: RANDOM, ...extra });
   cleanups.push(() => manager.close({ cancel: true }));
   const statuses = statusRecorder(manager);
@@ -172,9 +172,21 @@ describe('DeviceManager with the ID card reader', () => {
     const again = send(manager, client, 'IdentityCard.ReadCard', {}, { timeout: 5000 });
     expect((await client.completion(again)).header.completionCode).toBe('success');
     // the backoff starts over after the success
+    const beforeSecond = statuses.mark;
     await sim.unplug();
-    const second = await statuses.next(stateIs('idc', 'unplugged'));
+    const second = await statuses.waitFor(stateIs('idc', 'unplugged'), beforeSecond);
     expect((second.payload as { status: { reconnect: { attempt: number } } }).status.reconnect.attempt).toBe(1);
+  });
+
+  it('a reader that stops answering while idle shows offline, and online again once it answers', async () => {
+    const { manager, sim, statuses } = await setup();
+    sim.setFault({ kind: 'silent' });
+    const off = await statuses.waitFor(stateIs('idc', 'offline'));
+    expect((off.payload as { status: { detail: string } }).status.detail).toBe('no reply to samStatus');
+    expect(manager.deviceStatus('idc')!.reconnect).toBeUndefined(); // present but silent: no reconnect, the poll goes on
+    const mark = statuses.mark;
+    sim.setFault(undefined);
+    await statuses.waitFor(stateIs('idc', 'online'), mark);
   });
 
   it('keeps delivering to good subscribers when one throws and another never returns', async () => {

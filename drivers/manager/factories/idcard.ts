@@ -8,12 +8,13 @@ import { DeviceError } from '../../../base/errors.js';
 import type { IdCard } from '../../idcard/base-info.js';
 import { IdCardReader, type IdCardEvent } from '../../idcard/reader.js';
 import { IdCardWatcher } from '../../idcard/watch.js';
-import type { DeviceFactory, ManagedDevice } from '../device.js';
+import type { CommandContext, DeviceFactory, ManagedDevice } from '../device.js';
 
 /** The driver's own limit sits past the manager's, so that a command's timeout completes as timeOut. */
 const DRIVER_TIMEOUT_MARGIN_MS = 1000;
 /** "No timeout": a day, as far as the driver is concerned (Cancel ends it sooner). */
 const NO_TIMEOUT_MS = 24 * 3600_000;
+const DEFAULT_POLL_MS = 5000;
 
 export function cardPayload(card: IdCard): Record<string, unknown> {
   const { photo, fingerprint, ...fields } = card;
@@ -37,55 +38,94 @@ export const idCardFactory: DeviceFactory = (config, env) => {
     ...(config.transport.baud ? { baud: config.transport.baud } : {}),
     ...(options.replyTimeoutMs ? { commandTimeoutMs: options.replyTimeoutMs } : {}),
   });
+  // While idle the SAM is asked for its status now and then: a reader switched off (its USB-serial adapter
+  // still plugged in) shows as offline before a citizen puts a card down, and as online when it is back.
+  const pollMs = options.statusPollMs ?? DEFAULT_POLL_MS;
+  let poll: NodeJS.Timeout | undefined;
+  let polling = false;
+  let jobs = 0;
+  const tick = (): void => {
+    if (polling || jobs > 0 || !reader.isOpen) return;
+    polling = true;
+    // A failed query has already set the reader's status (offline); nothing else to do here.
+    void reader.samStatus().then(
+      () => (polling = false),
+      () => (polling = false),
+    );
+  };
+  const job = async <T>(run: () => Promise<T>): Promise<T> => {
+    jobs++;
+    try {
+      return await run();
+    } finally {
+      jobs--;
+    }
+  };
   const device: ManagedDevice = {
     description: reader.description,
-    open: () => reader.open(),
-    close: () => reader.close(),
+    open: async () => {
+      await reader.open();
+      if (pollMs > 0 && !poll) {
+        poll = setInterval(tick, pollMs);
+        poll.unref();
+      }
+    },
+    close: async () => {
+      if (poll) clearInterval(poll);
+      poll = undefined;
+      await reader.close();
+    },
     status: () => reader.status(),
     onStatus: (l) => reader.onStatus(l),
     capabilities: () => ({ type: 'resident ID card reader (SAM)', cardTypes: ['resident', 'gat', 'foreigner'], fingerprint: options.fingerprint ?? false }),
     commands: {
-      'IdentityCard.ReadCard': async (payload, ctx) => {
-        const card = await reader.readCard({
-          signal: ctx.signal,
-          timeoutMs: ctx.timeoutMs > 0 ? ctx.timeoutMs + DRIVER_TIMEOUT_MARGIN_MS : NO_TIMEOUT_MS,
-          withFingerprint: (payload.fingerprint as boolean | undefined) ?? options.fingerprint ?? false,
-          onEvent: (e) => {
-            const name = READ_EVENTS[e.type];
-            if (name) ctx.emit(name, {});
-          },
-        });
-        return { card: cardPayload(card) };
-      },
-      'IdentityCard.WatchStart': (_payload, ctx) =>
-        new Promise<Record<string, unknown>>((resolve, reject) => {
-          const watcher = new IdCardWatcher(reader, { log: env.log, ...(options.fingerprint ? { withFingerprint: true } : {}) });
-          const end = (err?: Error): void => {
-            ctx.signal.removeEventListener('abort', onAbort);
-            void watcher.stop().then(() => (err ? reject(err) : resolve({})));
-          };
-          const onAbort = (): void => end();
-          watcher.onEvent((e) => {
-            switch (e.type) {
-              case 'card-inserted':
-                return ctx.emit('IdentityCard.MediaInsertedEvent', {});
-              case 'card-read':
-                return ctx.emit('IdentityCard.CardReadEvent', { card: cardPayload(e.card) });
-              case 'card-error':
-                return ctx.emit('IdentityCard.CardReadEvent', { errorCode: e.code, errorDescription: e.message });
-              case 'card-removed':
-                return ctx.emit('IdentityCard.MediaRemovedEvent', {});
-              case 'status':
-                // The manager reconnects a pulled reader itself: the watch ends rather than reopening behind it.
-                if (e.state === 'unplugged') end(new DeviceError('device.unplugged', e.detail ?? 'ID card reader: 读卡器已断开 / the reader was unplugged'));
-                return;
-            }
-          });
-          if (ctx.signal.aborted) return end();
-          ctx.signal.addEventListener('abort', onAbort, { once: true });
-          watcher.start();
-        }),
+      'IdentityCard.ReadCard': (payload, ctx) => job(() => readCard(payload, ctx)),
+      'IdentityCard.WatchStart': (_payload, ctx) => job(() => watch(ctx)),
     },
   };
+
+  async function readCard(payload: Record<string, unknown>, ctx: CommandContext): Promise<Record<string, unknown>> {
+    const card = await reader.readCard({
+      signal: ctx.signal,
+      timeoutMs: ctx.timeoutMs > 0 ? ctx.timeoutMs + DRIVER_TIMEOUT_MARGIN_MS : NO_TIMEOUT_MS,
+      withFingerprint: (payload.fingerprint as boolean | undefined) ?? options.fingerprint ?? false,
+      onEvent: (e) => {
+        const name = READ_EVENTS[e.type];
+        if (name) ctx.emit(name, {});
+      },
+    });
+    return { card: cardPayload(card) };
+  }
+
+  function watch(ctx: CommandContext): Promise<Record<string, unknown>> {
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const watcher = new IdCardWatcher(reader, { log: env.log, ...(options.fingerprint ? { withFingerprint: true } : {}) });
+      const end = (err?: Error): void => {
+        ctx.signal.removeEventListener('abort', onAbort);
+        void watcher.stop().then(() => (err ? reject(err) : resolve({})));
+      };
+      const onAbort = (): void => end();
+      watcher.onEvent((e) => {
+        switch (e.type) {
+          case 'card-inserted':
+            return ctx.emit('IdentityCard.MediaInsertedEvent', {});
+          case 'card-read':
+            return ctx.emit('IdentityCard.CardReadEvent', { card: cardPayload(e.card) });
+          case 'card-error':
+            return ctx.emit('IdentityCard.CardReadEvent', { errorCode: e.code, errorDescription: e.message });
+          case 'card-removed':
+            return ctx.emit('IdentityCard.MediaRemovedEvent', {});
+          case 'status':
+            // The manager reconnects a pulled reader itself: the watch ends rather than reopening behind it.
+            if (e.state === 'unplugged') end(new DeviceError('device.unplugged', e.detail ?? 'ID card reader: 读卡器已断开 / the reader was unplugged'));
+            return;
+        }
+      });
+      if (ctx.signal.aborted) return end();
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      watcher.start();
+    });
+  }
+
   return device;
 };
