@@ -11,7 +11,9 @@ export class Recorder {
   readonly messages: Message[] = [];
   private waiters: { pred: Pred; resolve: (m: Message) => void }[] = [];
 
-  readonly sink = (m: Message): void => {
+  /** Keeps each message as a WebSocket client would see it: through JSON (a Date or bytes left in a payload would show). */
+  readonly sink = (sent: Message): void => {
+    const m = JSON.parse(JSON.stringify(sent)) as Message;
     this.messages.push(m);
     for (const w of [...this.waiters]) {
       if (w.pred(m)) {

@@ -99,3 +99,24 @@ describe('DeviceManager with the ESC/POS receipt printer', () => {
     expect(sim.receipts).toHaveLength(0);
   });
 });
+
+describe('DeviceManager with an ESC/POS printer on TCP (port 9100 style)', () => {
+  it('prints over TCP and reports paper out the same way', async () => {
+    const sim = await PrinterSim.start({ tcpPort: 0 });
+    cleanups.push(() => sim.stop());
+    const devices: DeviceConfig[] = [{ id: 'net', kind: 'receipt', transport: { type: 'tcp', host: '127.0.0.1', port: sim.tcpPort! }, options: { width: 80, statusPollMs: 30 } }];
+    const manager = new DeviceManager({ devices, factories: defaultFactories });
+    cleanups.push(() => manager.close({ cancel: true }));
+    const statuses = statusRecorder(manager);
+    await manager.start();
+    expect(manager.deviceStatus('net')).toMatchObject({ state: 'online', transport: `tcp 127.0.0.1:${sim.tcpPort}` });
+    const client = new Recorder();
+    const id = send(manager, client, 'Printer.PrintForm', { receipt: RECEIPT }, { timeout: 10_000 });
+    expect((await client.completion(id)).header.completionCode).toBe('success');
+    expect(sim.receipts[0]!.text).toContain('事项：长三角异地就医备案');
+    sim.setPaper('out');
+    await statuses.waitFor(paperIs('out'));
+    const refused = send(manager, client, 'Printer.PrintForm', { receipt: RECEIPT }, { timeout: 10_000 });
+    expect((await client.completion(refused)).payload).toEqual({ errorCode: 'printer.paperOut' });
+  });
+});
