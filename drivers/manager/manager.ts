@@ -144,6 +144,8 @@ export class DeviceManager {
   private readonly pendingCloses = new Set<Promise<void>>();
   /** Command handlers not yet settled (close() waits for them, bounded). */
   private readonly handlers = new Set<Promise<void>>();
+  /** Connection attempts under way (close() waits for them, bounded, so that none opens a port after it). */
+  private readonly connecting = new Set<Promise<void>>();
 
   constructor(private readonly options: ManagerOptions) {
     this.log = (options.log ?? silentLogger).child({ component: 'drivers.manager' });
@@ -178,7 +180,7 @@ export class DeviceManager {
 
   /** Opens every device with a driver; resolves when each is open or waiting to reconnect (never rejects). */
   async start(): Promise<void> {
-    await Promise.all([...this.slots.values()].filter((s) => this.options.factories[s.config.kind]).map((s) => this.connect(s)));
+    await Promise.all([...this.slots.values()].filter((s) => this.options.factories[s.config.kind]).map((s) => this.track(this.connect(s))));
   }
 
   // ---- status ---------------------------------------------------------------------------------
@@ -278,6 +280,13 @@ export class DeviceManager {
     this.pump(slot);
   }
 
+  private track(attempt: Promise<void>): Promise<void> {
+    const p = attempt.catch((err: unknown) => this.log.error('connect failed', { error: messageOf(err) }));
+    this.connecting.add(p);
+    void p.finally(() => this.connecting.delete(p));
+    return p;
+  }
+
   private onDriverStatus(slot: Slot, device: ManagedDevice, s: DriverStatus): void {
     if (slot.device !== device) return;
     const { state, detail, since: _since, ...rest } = s as DriverStatus & Record<string, unknown>;
@@ -316,7 +325,7 @@ export class DeviceManager {
     this.log.info('reconnect scheduled', { device: slot.config.id, attempt: reconnect.attempt, delayMs });
     slot.reconnectTimer = this.timers.setTimeout(() => {
       slot.reconnectTimer = undefined;
-      void this.connect(slot);
+      void this.track(this.connect(slot));
     }, delayMs);
     // Queued commands cannot run on a device that is gone: tell their clients now.
     this.pump(slot);
@@ -562,6 +571,8 @@ export class DeviceManager {
       slot.generation++;
       for (const job of [...slot.queue]) this.abort(job, 'close');
     }
+    // An open under way finds `closing` set when it returns and closes its device again.
+    await withDeadline(Promise.all([...this.connecting]), 5000, this.timers);
     if (graceMs > 0) await withDeadline(Promise.all([...this.handlers]), graceMs, this.timers);
     for (const slot of this.slots.values()) if (slot.running) this.abort(slot.running, 'close');
     // A driver that ignores its AbortSignal still gets a moment to settle before its port is closed under it.
