@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, EVENTS, UNSOLICITED, checkCommand, checkPayload, COMMANDS, type CommandName } from '../manager/messages.js';
+import { DEFAULT_LIMITS, EVENTS, UNSOLICITED, checkCommand, checkPayload, COMMANDS, type CommandName, type Message } from '../manager/messages.js';
+import { DeviceManager } from '../manager/manager.js';
 import { CheckError } from '../manager/check.js';
 
 function cmd(name: string, requestId: unknown = 1, payload: unknown = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -130,5 +131,35 @@ describe('the catalogue in drivers/manager/README.md', () => {
   it('lists every command, event and unsolicited message', () => {
     const readme = readFileSync(new URL('../manager/README.md', import.meta.url), 'utf8');
     for (const name of [...Object.keys(COMMANDS), ...Object.keys(EVENTS), ...Object.keys(UNSOLICITED)]) expect(readme).toContain(`\`${name}\``);
+  });
+});
+
+describe('DeviceManager.submit with hostile input (no devices needed)', () => {
+  it('answers every message with one acknowledge and, when accepted, exactly one completion; never throws', async () => {
+    const manager = new DeviceManager({ devices: [], factories: {}, limits: { maxMessageBytes: 4096 } });
+    await manager.start();
+    let seed = 99;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const names = [...Object.keys(COMMANDS), 'Common.Nope', '', 'x'.repeat(100)];
+    const values = [0, -1, 1.5, 2 ** 53, 'x', null, [], {}, true, undefined];
+    const inputs: unknown[] = [];
+    for (let i = 0; i < 500; i++) {
+      const header: Record<string, unknown> = { name: pick(names), requestId: rnd() < 0.8 ? i + 1 : pick(values), type: rnd() < 0.9 ? 'command' : pick(values), version: '1.0' };
+      if (rnd() < 0.2) header.timeout = pick([0, 10, -5, 'x']);
+      const payload = rnd() < 0.8 ? {} : pick(values);
+      inputs.push(rnd() < 0.5 ? JSON.stringify({ header, payload }) : { header, payload });
+    }
+    inputs.push('x'.repeat(5000), new Uint8Array(10).fill(0xff), Symbol('s'), () => 1, BigInt(1));
+    for (const raw of inputs) {
+      const got: Message[] = [];
+      expect(() => manager.submit(raw, (m) => got.push(m))).not.toThrow();
+      await new Promise((r) => setImmediate(r));
+      expect(got[0]!.header.type).toBe('acknowledge');
+      const completions = got.filter((m) => m.header.type === 'completion');
+      expect(completions).toHaveLength(got[0]!.header.status ? 0 : 1);
+      expect(got.filter((m) => m.header.type === 'acknowledge')).toHaveLength(1);
+    }
+    await manager.close();
   });
 });
