@@ -390,7 +390,9 @@ export class DeviceManager {
       (job as { payload: Record<string, unknown> }).payload = checkPayload(name, checked.command.payload);
     } catch (err) {
       if (err instanceof CheckError) return this.finish(job, 'invalidData', {}, err.message);
-      throw err;
+      // A check that breaks on some input is a bug, but untrusted input must never throw out of submit().
+      this.log.error('payload check failed', { command: name, error: messageOf(err) });
+      return this.finish(job, 'internalError', {}, 'the payload could not be checked');
     }
     if (!spec.usesDevice) return this.runImmediate(job);
     if (timeoutMs > 0) {
