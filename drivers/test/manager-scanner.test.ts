@@ -103,3 +103,20 @@ describe('DeviceManager with a serial QR scanner', () => {
 async function waitUntil(cond: () => boolean): Promise<void> {
   while (!cond()) await new Promise((r) => setImmediate(r));
 }
+
+describe('DeviceManager with a HID POS scanner that is not plugged in', () => {
+  it('looks for it through node-hid, reports it offline with the reason, and keeps trying with backoff', async () => {
+    const manager = new DeviceManager({
+      devices: [{ id: 'hid', kind: 'scanner', transport: { type: 'hid', vendorId: 0x1eab, productId: 0x1d10, layout: 'newland' } }],
+      factories: defaultFactories,
+      backoff: { initialMs: 20, maxMs: 200, factor: 2, jitter: 0 },
+    });
+    cleanups.push(() => manager.close({ cancel: true }));
+    await manager.start();
+    const health = manager.deviceStatus('hid')!;
+    expect(health).toMatchObject({ state: 'offline', transport: 'hid 1eab:1d10 (newland)', reconnect: { attempt: 1, delayMs: 20 } });
+    expect(health.detail).toMatch(/no HID device 1eab:1d10 found|node-hid cannot be loaded|cannot list HID devices/);
+    await waitUntil(() => (manager.deviceStatus('hid')!.reconnect?.attempt ?? 0) >= 3);
+    expect(manager.deviceStatus('hid')!.reconnect!.delayMs).toBe(80);
+  });
+});
