@@ -147,6 +147,22 @@ describe('DeviceManager with the ID card reader', () => {
     expect(types(client.of(w)).slice(1, 3)).toEqual(['event:IdentityCard.MediaInsertedEvent', 'event:IdentityCard.CardReadEvent']);
   });
 
+  it('a watch running when the reader is pulled completes deviceNotReady, and the watcher stops polling', async () => {
+    const { manager, client, sim, statuses } = await setup(null);
+    const w = send(manager, client, 'IdentityCard.WatchStart');
+    sim.insertCard(loadCardFixture('resident-dated.json'));
+    await client.event(w, 'IdentityCard.CardReadEvent');
+    await sim.unplug();
+    const done = await client.completion(w);
+    expect(done.header.completionCode).toBe('deviceNotReady');
+    expect(done.payload).toEqual({ errorCode: 'device.unplugged' });
+    const mark = statuses.mark;
+    await sim.plugIn();
+    await statuses.waitFor(stateIs('idc', 'online'), mark);
+    const read = send(manager, client, 'IdentityCard.ReadCard', {}, { timeout: 5000 });
+    expect((await client.completion(read)).header.completionCode).toBe('success');
+  });
+
   it('unplug: unsolicited unplugged, commands refused as deviceNotReady, reconnect attempts with backoff, online after replug', async () => {
     const { manager, client, sim, statuses } = await setup();
     const other = statusRecorder(manager); // a second client (staff tools) watching the same device
