@@ -90,18 +90,28 @@ async function readCodes(reader: ScannerReader, count: number | undefined, ctx: 
     if (count !== undefined && seen >= count) done();
   });
   reader.onError((e) => ctx.stderr.write(`tongban scan: ${e.code}: ${e.message}\n`));
+  let lost = false; // "back online" only after it was lost, not when it first opens
   reader.onStatus((s) => {
-    if (s.state === 'unplugged' || s.state === 'error') ctx.stderr.write(`tongban scan: scanner ${s.state}${s.detail ? ` (${s.detail})` : ''}; waiting for it to come back\n`);
-    else if (s.state === 'online') ctx.stderr.write('tongban scan: scanner back online\n');
+    if (s.state === 'unplugged' || s.state === 'error') {
+      lost = true;
+      ctx.stderr.write(`tongban scan: scanner ${s.state}${s.detail ? ` (${s.detail})` : ''}; waiting for it to come back\n`);
+    } else if (s.state === 'online' && lost) {
+      lost = false;
+      ctx.stderr.write('tongban scan: scanner back online\n');
+    }
   });
   await reader.open();
   ctx.stderr.write(`tongban scan: reading ${reader.source}\n`);
   const onStop = (): void => done();
   if (ctx.stopSignal.aborted) done();
   ctx.stopSignal.addEventListener('abort', onStop, { once: true });
+  // The reader's reconnect timer does not hold the process open (a library must not keep its host
+  // alive); while the scanner is pulled, this does, so that `scan` waits for it to come back.
+  const keepAlive = setInterval(() => undefined, 60_000);
   try {
     await finished;
   } finally {
+    clearInterval(keepAlive);
     ctx.stopSignal.removeEventListener('abort', onStop);
     await reader.close();
   }

@@ -65,6 +65,25 @@ describe('tongban sim scanner + tongban scan', () => {
     expect(scan.err()).toContain('scanner.overlong');
   });
 
+  it('says when the scanner is pulled and when it is back, and not "back" when it first opens', async () => {
+    const link = linkPath();
+    const sim = await startSim(link);
+    const scan = await startScan(['--port', link, '--count', '1']);
+    expect(scan.err()).not.toContain('back online');
+    sim.child.stdin.write('!unplug\n');
+    const until = async (text: string) => {
+      const end = Date.now() + 10_000;
+      while (!scan.err().includes(text) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(scan.err()).toContain(text);
+    };
+    await until('waiting for it to come back');
+    sim.child.stdin.write('!plug\n');
+    await until('scanner back online');
+    sim.child.stdin.write('after-replug\n');
+    expect(await scan.exited).toBe(0);
+    expect(JSON.parse(scan.out().trim()).text).toBe('after-replug');
+  });
+
   it('a port that does not exist: exit 3 and a clear message', () => {
     const r = tongban(['scan', '--port', '/dev/tongban-no-such-scanner']);
     expect(r.code).toBe(3);
