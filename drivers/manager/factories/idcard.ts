@@ -9,6 +9,7 @@ import type { IdCard } from '../../idcard/base-info.js';
 import { IdCardReader, type IdCardEvent } from '../../idcard/reader.js';
 import { IdCardWatcher } from '../../idcard/watch.js';
 import type { CommandContext, DeviceFactory, ManagedDevice } from '../device.js';
+import { idlePoller } from './idle-poll.js';
 
 /** The driver's own limit sits past the manager's, so that a command's timeout completes as timeOut. */
 const DRIVER_TIMEOUT_MARGIN_MS = 1000;
@@ -41,38 +42,16 @@ export const idCardFactory: DeviceFactory = (config, env) => {
   // While idle the SAM is asked for its status now and then: a reader switched off (its USB-serial adapter
   // still plugged in) shows as offline before a citizen puts a card down, and as online when it is back.
   const pollMs = options.statusPollMs ?? DEFAULT_POLL_MS;
-  let poll: NodeJS.Timeout | undefined;
-  let polling = false;
-  let jobs = 0;
-  const tick = (): void => {
-    if (polling || jobs > 0 || !reader.isOpen) return;
-    polling = true;
-    // A failed query has already set the reader's status (offline); nothing else to do here.
-    void reader.samStatus().then(
-      () => (polling = false),
-      () => (polling = false),
-    );
-  };
-  const job = async <T>(run: () => Promise<T>): Promise<T> => {
-    jobs++;
-    try {
-      return await run();
-    } finally {
-      jobs--;
-    }
-  };
+  const poller = idlePoller({ pollMs, isOpen: () => reader.isOpen, query: () => reader.samStatus() });
+  const job = poller.job;
   const device: ManagedDevice = {
     description: reader.description,
     open: async () => {
       await reader.open();
-      if (pollMs > 0 && !poll) {
-        poll = setInterval(tick, pollMs);
-        poll.unref();
-      }
+      poller.start();
     },
     close: async () => {
-      if (poll) clearInterval(poll);
-      poll = undefined;
+      poller.stop();
       await reader.close();
     },
     status: () => reader.status(),

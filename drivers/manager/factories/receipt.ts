@@ -17,6 +17,7 @@ import { SerialTransport } from '../../transport/serial.js';
 import { TcpTransport } from '../../transport/tcp.js';
 import type { ByteTransport } from '../../transport/types.js';
 import type { DeviceFactory, ManagedDevice } from '../device.js';
+import { idlePoller } from './idle-poll.js';
 
 const DEFAULT_POLL_MS = 2000;
 
@@ -36,40 +37,17 @@ export const receiptFactory: DeviceFactory = (config, env) => {
   const width = options.width ?? 58;
   const printer = new ReceiptPrinter(transport, { width, log: env.log });
   const pollMs = options.statusPollMs ?? DEFAULT_POLL_MS;
-  let poll: NodeJS.Timeout | undefined;
-  let polling = false;
-  let jobs = 0;
-
-  const tick = (): void => {
-    if (polling || jobs > 0 || !transport.isOpen) return;
-    polling = true;
-    // A failed query has already set the driver's status (offline, garbled); nothing else to do here.
-    void printer.queryStatus().then(
-      () => (polling = false),
-      () => (polling = false),
-    );
-  };
-  const job = async <T>(run: () => Promise<T>): Promise<T> => {
-    jobs++;
-    try {
-      return await run();
-    } finally {
-      jobs--;
-    }
-  };
+  const poller = idlePoller({ pollMs, isOpen: () => transport.isOpen, query: () => printer.queryStatus() });
+  const job = poller.job;
 
   const device: ManagedDevice = {
     description: transport.description,
     open: async () => {
       await printer.open();
-      if (pollMs > 0 && !poll) {
-        poll = setInterval(tick, pollMs);
-        poll.unref();
-      }
+      poller.start();
     },
     close: async () => {
-      if (poll) clearInterval(poll);
-      poll = undefined;
+      poller.stop();
       await printer.close();
     },
     status: () => printer.status(),
