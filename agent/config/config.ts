@@ -1,0 +1,113 @@
+/**
+ * The agent's configuration: one JSON file, checked strictly where it enters (a misspelt key is an
+ * error naming its path, e.g. "api.port must be from 0 to 65535"), with the embedded demo as the
+ * default for every key, so that `tongban start` with no file runs the whole kiosk on simulators.
+ *
+ * {
+ *   "api":     { "port": 8787, "maxBodyBytes": 1048576 },
+ *   "demo":    { "enabled": true, "card": "resident-longterm.json" },
+ *   "devices": [ ... drivers/config.ts ... ],          // only when demo.enabled is false
+ *   "catalog": { "source": "demo" },
+ *   "sync":    { "endpoint": "http://127.0.0.1:8788/" },  // issue 6; not used yet
+ *   "log":     { "level": "info" }
+ * }
+ *
+ * The data directory is not a key: it comes from `--data` / $TONGBAN_DATA (data-dir.ts), because the
+ * other commands must find the running agent from the same place without reading this file first.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError, messageOf } from '../../base/errors.js';
+import { LOG_LEVELS, type LogLevel } from '../../base/log.js';
+import { parseDeviceList, type DeviceConfig } from '../../drivers/config.js';
+import { CheckError, boolean, integer, isPlainObject, kindOf, object, oneOf, optional, string } from '../../drivers/manager/check.js';
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_SYNC_ENDPOINT = 'http://127.0.0.1:8788/';
+export const DEFAULT_DEMO_CARD = 'resident-longterm.json';
+/** Largest configuration file read (a kiosk's file is a few kilobytes). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+export interface AgentConfig {
+  readonly api: { readonly port: number; readonly maxBodyBytes: number };
+  /** Demo mode: simulated devices on ptys under DATA/run/, and the /api/demo routes that drive them. */
+  readonly demo: { readonly enabled: boolean; readonly card: string };
+  /** Real devices (demo off). In demo mode the simulated devices are made by demoDevices(). */
+  readonly devices: readonly DeviceConfig[];
+  readonly catalog: { readonly source: 'demo' };
+  /** The reference endpoint cases sync to (issue 6); kept and checked, not used yet. */
+  readonly sync: { readonly endpoint: string };
+  readonly log: { readonly level: LogLevel };
+}
+
+const url = string({ max: 2048, pattern: /^https?:\/\/[^\s]+$/, hint: 'an http:// or https:// URL' });
+const fixtureName = string({ max: 255, pattern: /^[^\s]+\.json$/, hint: 'a card fixture file (.json): a path or a name from drivers/sim/fixtures/' });
+
+const TOP_KEYS = ['api', 'demo', 'devices', 'catalog', 'sync', 'log'];
+
+/** Checks a parsed configuration (`{}` = every default) and fills the defaults in. */
+export function parseConfig(value: unknown): AgentConfig {
+  try {
+    if (!isPlainObject(value)) throw new CheckError('configuration', `must be a JSON object, not ${kindOf(value)}`);
+    for (const key of Object.keys(value)) {
+      if (!TOP_KEYS.includes(key)) throw new CheckError(key, `is not a known key (known: ${TOP_KEYS.join(', ')})`);
+    }
+    const api = optional(object({ port: optional(integer(0, 65535)), maxBodyBytes: optional(integer(1024, 64 * 1024 * 1024)) }))(value.api, 'api') ?? {};
+    const demo = optional(object({ enabled: optional(boolean()), card: optional(fixtureName) }))(value.demo, 'demo') ?? {};
+    const catalog = optional(object({ source: optional(oneOf(['demo'])) }))(value.catalog, 'catalog') ?? {};
+    const sync = optional(object({ endpoint: optional(url) }))(value.sync, 'sync') ?? {};
+    const log = optional(object({ level: optional(oneOf(LOG_LEVELS)) }))(value.log, 'log') ?? {};
+    const demoEnabled = demo.enabled ?? true;
+    if (demoEnabled && value.devices !== undefined) {
+      throw new CheckError('devices', 'cannot be set while demo.enabled is true (the demo makes its own simulated devices); set demo.enabled to false');
+    }
+    const devices = value.devices === undefined ? [] : parseDeviceList(value.devices, 'devices');
+    return {
+      api: { port: api.port ?? DEFAULT_PORT, maxBodyBytes: api.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES },
+      demo: { enabled: demoEnabled, card: demo.card ?? DEFAULT_DEMO_CARD },
+      devices,
+      catalog: { source: catalog.source ?? 'demo' },
+      sync: { endpoint: sync.endpoint ?? DEFAULT_SYNC_ENDPOINT },
+      log: { level: (log.level as LogLevel | undefined) ?? 'info' },
+    };
+  } catch (err) {
+    if (err instanceof CheckError) throw new InputError('config.invalid', `configuration: ${err.message}`, { cause: err });
+    if (err instanceof InputError) throw new InputError(err.code, `configuration: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+/** Reads and checks a configuration file; no file: the embedded defaults. */
+export function loadConfig(file: string | undefined): AgentConfig {
+  if (file === undefined) return parseConfig({});
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError('input.unreadable', `cannot read configuration ${file}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`, { cause: err });
+  }
+  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) throw new InputError('config.invalid', `configuration ${file} is larger than ${MAX_CONFIG_BYTES} bytes`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new InputError('config.invalid', `configuration ${file} is not JSON: ${messageOf(err)}`, { cause: err });
+  }
+  try {
+    return parseConfig(json);
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(err.code, err.message.replace(/^configuration: /, `configuration ${file}: `), { cause: err });
+    throw err;
+  }
+}
+
+/** Where the demo's simulated devices appear: ptys under DATA/run/. */
+export function demoDevices(dataDir: string): DeviceConfig[] {
+  const run = join(dataDir, 'run');
+  return [
+    { id: 'idcard', kind: 'idcard', label: '身份证阅读器 (模拟)', transport: { type: 'serial', path: join(run, 'idcard') } },
+    { id: 'scanner', kind: 'scanner', label: '扫码器 (模拟)', transport: { type: 'serial', path: join(run, 'scanner') } },
+    { id: 'receipt', kind: 'receipt', label: '凭条打印机 (模拟)', transport: { type: 'serial', path: join(run, 'receipt') }, options: { statusPollMs: 1000 } },
+  ];
+}
