@@ -1,78 +1,120 @@
 /**
- * The agent process: owns the data directory, serves the local API, and shuts down cleanly on
- * SIGTERM/SIGINT. Later parts (store, devices, sync) are composed here and nowhere else.
+ * The agent process: owns the data directory, composes the devices (and in demo mode their
+ * simulators), serves the local API, and shuts down cleanly on SIGTERM/SIGINT: the API stops taking
+ * requests and lets those under way finish (so every acknowledged write is on disk), then devices,
+ * simulators and the store close in that order. This is the one place the parts are wired together.
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, stderrSink, teeSink, type Logger, type LogLevel } from '../base/log.js';
 import { packageInfo } from '../base/package-info.js';
-import { startApiServer, type ApiServer } from './api/server.js';
+import { defaultFactories } from '../drivers/manager/factories/index.js';
+import { DeviceManager } from '../drivers/manager/manager.js';
+import { AgentEvents, deviceSockets } from './api/device-socket.js';
+import { deviceRoutes, demoRoutes, healthRoutes } from './api/routes.js';
+import { startApiServer, type AnyRoute, type ApiServer } from './api/server.js';
+import { ensureApiToken } from './api/token.js';
+import { DEFAULT_PORT, demoDevices, parseConfig, type AgentConfig } from './config/config.js';
 import { lockDataDir, prepareDataDir, removeRuntimeInfo, writeRuntimeInfo, type DataDirLock } from './data-dir.js';
+import { startDemoSimulators, type DemoSimulators } from './devices/demo-simulators.js';
+
+export { DEFAULT_PORT };
 
 export interface AgentOptions {
   readonly dataDir: string;
-  readonly host: string;
-  readonly port: number;
-  readonly logLevel: LogLevel;
+  /** The checked configuration (config/config.ts); default: the embedded demo. */
+  readonly config?: AgentConfig;
+  readonly host?: string;
+  /** Overrides config.api.port (`--port`). */
+  readonly port?: number;
+  /** Overrides config.log.level (`--log-level`). */
+  readonly logLevel?: LogLevel;
 }
 
 export interface RunningAgent {
   readonly url: string;
   readonly log: Logger;
+  readonly token: string;
   stop(reason: string): Promise<void>;
 }
 
-export const DEFAULT_PORT = 8787;
-
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  const config = options.config ?? parseConfig({});
   prepareDataDir(options.dataDir);
   const lock: DataDirLock = lockDataDir(options.dataDir);
   const logDir = join(options.dataDir, 'logs');
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const file = createWriteStream(join(logDir, 'agent.log'), { flags: 'a', mode: 0o600 });
-  const log = createLogger({ level: options.logLevel, sink: teeSink(stderrSink, file), fields: { component: 'agent' } });
+  const log = createLogger({ level: options.logLevel ?? config.log.level, sink: teeSink(stderrSink, file), fields: { component: 'agent' } });
   const { version } = packageInfo();
   const startedAt = new Date();
 
+  // Everything opened so far, closed in reverse order if a later step fails or when the agent stops.
+  const closers: { name: string; close: () => Promise<void> | void }[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const c of closers.splice(0).reverse()) {
+      try {
+        await c.close();
+      } catch (err) {
+        log.warn('close failed', { part: c.name, err });
+      }
+    }
+  };
+  closers.push({ name: 'lock', close: () => lock.release() });
+  closers.push({ name: 'log', close: () => new Promise<void>((resolve) => file.end(resolve)) });
+
   let api: ApiServer;
   try {
-    api = await startApiServer({
-      host: options.host,
-      port: options.port,
-      log: log.child({ component: 'agent.api' }),
-      routes: [
-        {
-          method: 'GET',
-          path: '/api/health',
-          handler: () => ({
-            status: 200,
-            body: { status: 'ok', version, pid: process.pid, startedAt: startedAt.toISOString(), uptimeMs: Date.now() - startedAt.getTime() },
-          }),
-        },
-      ],
+    const token = ensureApiToken(options.dataDir);
+
+    let demo: DemoSimulators | undefined;
+    if (config.demo.enabled) {
+      demo = await startDemoSimulators({ dataDir: options.dataDir, card: config.demo.card, log });
+      closers.push({ name: 'simulators', close: () => demo!.stop() });
+    }
+    const manager = new DeviceManager({
+      devices: config.demo.enabled ? demoDevices(options.dataDir) : config.devices,
+      factories: defaultFactories,
+      log: log.child({ component: 'agent.devices' }),
     });
+    closers.push({ name: 'devices', close: () => manager.close() });
+    await manager.start(); // never rejects: a missing device waits to reconnect
+
+    const events = new AgentEvents();
+    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...deviceRoutes(manager), ...(demo ? demoRoutes(demo) : [])];
+    api = await startApiServer({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? config.api.port,
+      token,
+      routes,
+      sockets: deviceSockets({ manager, events, log: log.child({ component: 'agent.ws' }) }),
+      maxBodyBytes: config.api.maxBodyBytes,
+      log: log.child({ component: 'agent.api' }),
+    });
+    closers.push({ name: 'api', close: () => api.close() });
+    writeRuntimeInfo(options.dataDir, { pid: process.pid, url: api.url, version, startedAt: startedAt.toISOString() });
+    closers.push({ name: 'runtime file', close: () => removeRuntimeInfo(options.dataDir) });
+    log.info('agent ready', { url: api.url, dataDir: options.dataDir, version, demo: demo !== undefined });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: api.url,
+      log,
+      token,
+      stop(reason) {
+        stopping ??= (async () => {
+          log.info('agent stopping', { reason });
+          // The log closes last (closers run in reverse), after the stopped line.
+          const logCloser = closers.splice(1, 1)[0]!;
+          await closeAll();
+          log.info('agent stopped');
+          await logCloser.close();
+        })();
+        return stopping;
+      },
+    };
   } catch (err) {
-    lock.release();
-    file.end();
+    await closeAll();
     throw err;
   }
-  writeRuntimeInfo(options.dataDir, { pid: process.pid, url: api.url, version, startedAt: startedAt.toISOString() });
-  log.info('agent ready', { url: api.url, dataDir: options.dataDir, version });
-
-  let stopping: Promise<void> | undefined;
-  return {
-    url: api.url,
-    log,
-    stop(reason) {
-      stopping ??= (async () => {
-        log.info('agent stopping', { reason });
-        await api.close();
-        removeRuntimeInfo(options.dataDir);
-        lock.release();
-        log.info('agent stopped');
-        await new Promise<void>((resolve) => file.end(resolve));
-      })();
-      return stopping;
-    },
-  };
 }

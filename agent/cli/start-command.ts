@@ -1,28 +1,36 @@
+import { resolve } from 'node:path';
 import { integerOption, stringOption, type Command } from '../../base/cli.js';
 import { UsageError } from '../../base/errors.js';
-import { isLogLevel, levelFromEnv } from '../../base/log.js';
+import { isLogLevel, type LogLevel } from '../../base/log.js';
 import { DEFAULT_PORT, startAgent } from '../agent.js';
+import { loadConfig } from '../config/config.js';
 import { resolveDataDir } from '../data-dir.js';
 
 export const startCommand: Command = {
   name: 'start',
   summary: 'start the kiosk agent (local API on 127.0.0.1) and run until stopped',
-  usage: '[--data DIR] [--port PORT] [--log-level LEVEL]',
-  description: `With no options the agent uses the embedded defaults. The data directory holds the store,
-keys and logs (default: $TONGBAN_DATA, else ~/.local/share/tongban). Stop it with Ctrl-C or SIGTERM.`,
+  usage: '[--data DIR] [--config FILE] [--port PORT] [--log-level LEVEL]',
+  description: `With no configuration file the agent runs the embedded demo: simulated ID card reader, scanner
+and receipt printer on ptys under DATA/run/, the demo catalog, and the /api/demo routes that drive
+them. The data directory holds the store, keys, the API token and logs (default: $TONGBAN_DATA, else
+~/.local/share/tongban). Stop it with Ctrl-C or SIGTERM.`,
   options: {
     data: { type: 'string', valueName: 'DIR', description: 'data directory' },
-    port: { type: 'string', valueName: 'PORT', description: `local API port (default ${DEFAULT_PORT}; 0 picks a free one)` },
-    'log-level': { type: 'string', valueName: 'LEVEL', description: 'debug, info, warn or error (default: $TONGBAN_LOG_LEVEL or info)' },
+    config: { type: 'string', valueName: 'FILE', description: 'configuration file (JSON; default: the embedded demo; $TONGBAN_CONFIG)' },
+    port: { type: 'string', valueName: 'PORT', description: `local API port (default: api.port of the configuration, ${DEFAULT_PORT}; 0 picks a free one)` },
+    'log-level': { type: 'string', valueName: 'LEVEL', description: 'debug, info, warn or error (default: $TONGBAN_LOG_LEVEL, else log.level of the configuration)' },
   },
   async run(args, ctx) {
-    const level = stringOption(args, 'log-level');
+    const level = stringOption(args, 'log-level') ?? ctx.env.TONGBAN_LOG_LEVEL;
     if (level !== undefined && !isLogLevel(level)) throw new UsageError(`--log-level must be debug, info, warn or error, not "${level}"`);
+    const configFile = stringOption(args, 'config') ?? (ctx.env.TONGBAN_CONFIG || undefined);
+    const config = loadConfig(configFile === undefined ? undefined : resolve(ctx.cwd, configFile));
+    const port = integerOption(args, 'port', 0, 65535);
     const agent = await startAgent({
       dataDir: resolveDataDir(stringOption(args, 'data'), ctx.env, ctx.cwd),
-      host: '127.0.0.1',
-      port: integerOption(args, 'port', 0, 65535) ?? DEFAULT_PORT,
-      logLevel: level ?? levelFromEnv(ctx.env),
+      config,
+      ...(port !== undefined ? { port } : {}),
+      ...(level !== undefined ? { logLevel: level as LogLevel } : {}),
     });
     ctx.stdout.write(`tongban agent ready: ${agent.url}\n`);
     await new Promise<void>((resolve) => {
@@ -32,3 +40,4 @@ keys and logs (default: $TONGBAN_DATA, else ~/.local/share/tongban). Stop it wit
     await agent.stop(String(ctx.stopSignal.reason ?? 'signal'));
   },
 };
+

@@ -1,0 +1,110 @@
+/**
+ * The routes of the local API, built from the parts the agent composed. Kept as one list so that the
+ * OpenAPI test can hold the implementation and agent/api/openapi.json to each other.
+ */
+import type { DeviceManager } from '../../drivers/manager/manager.js';
+import { object, oneOf, optional, string } from '../../drivers/manager/check.js';
+import type { DemoSimulators } from '../devices/demo-simulators.js';
+import { ApiError } from './errors.js';
+import { route, type AnyRoute } from './server.js';
+
+export interface HealthFacts {
+  readonly version: string;
+  readonly startedAt: Date;
+  readonly demo: boolean;
+}
+
+export function healthRoutes(facts: HealthFacts): AnyRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/health',
+      public: true,
+      handler: () => ({
+        status: 200,
+        body: {
+          status: 'ok',
+          version: facts.version,
+          pid: process.pid,
+          startedAt: facts.startedAt.toISOString(),
+          uptimeMs: Date.now() - facts.startedAt.getTime(),
+          demo: facts.demo,
+        },
+      }),
+    },
+  ];
+}
+
+export function deviceRoutes(manager: DeviceManager): AnyRoute[] {
+  return [
+    { method: 'GET', path: '/api/devices', handler: () => ({ status: 200, body: { devices: manager.status() } }) },
+    {
+      method: 'GET',
+      path: '/api/devices/{id}',
+      handler: ({ params }) => {
+        const health = manager.deviceStatus(params.id!);
+        if (!health) throw new ApiError(404, 'unknownDevice', `no device "${params.id}" is configured`, 'id');
+        return { status: 200, body: health };
+      },
+    },
+  ];
+}
+
+const cardBody = object({ fixture: optional(string({ max: 255, pattern: /^[\w.-]+\.json$/, hint: 'the name of a card fixture in drivers/sim/fixtures/ (e.g. gat-j.json)' })) });
+const scanBody = object({ text: string({ max: 4096 }) });
+const paperBody = object({ paper: oneOf(['ok', 'nearEnd', 'out'] as const) });
+const coverBody = object({ cover: oneOf(['open', 'closed'] as const) });
+
+/** Demo mode only: drive the simulators behind the devices. */
+export function demoRoutes(demo: DemoSimulators): AnyRoute[] {
+  const state = () => ({ status: 200, body: demo.state() });
+  const routes: AnyRoute[] = [
+    { method: 'GET', path: '/api/demo', handler: state },
+    route({
+      method: 'POST',
+      path: '/api/demo/card',
+      body: cardBody,
+      handler: ({ body }) => {
+        demo.insertCard(body.fixture);
+        return state();
+      },
+    }),
+    {
+      method: 'DELETE',
+      path: '/api/demo/card',
+      handler: () => {
+        demo.removeCard();
+        return state();
+      },
+    },
+    route({
+      method: 'POST',
+      path: '/api/demo/scan',
+      body: scanBody,
+      handler: async ({ body }) => {
+        await demo.scan(body.text);
+        return state();
+      },
+    }),
+    route({
+      method: 'PUT',
+      path: '/api/demo/paper',
+      body: paperBody,
+      handler: ({ body }) => {
+        demo.setPaper(body.paper);
+        return state();
+      },
+    }),
+    route({
+      method: 'PUT',
+      path: '/api/demo/cover',
+      body: coverBody,
+      handler: ({ body }) => {
+        demo.setCover(body.cover);
+        return state();
+      },
+    }),
+    { method: 'GET', path: '/api/demo/receipts', handler: () => ({ status: 200, body: { receipts: demo.receipts() } }) },
+  ];
+  return routes;
+}
