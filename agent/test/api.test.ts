@@ -104,7 +104,11 @@ function connect(path: string, options: { token?: string; protocols?: string[] }
     ws.on('message', (d) => {
       const m = JSON.parse(d.toString());
       messages.push(m);
-      for (const w of waiters) if (w.pred(m)) (waiters.delete(w), w.resolve(m));
+      for (const w of waiters) {
+        if (!w.pred(m)) continue;
+        waiters.delete(w);
+        w.resolve(m);
+      }
     });
     ws.on('open', () =>
       resolve({
