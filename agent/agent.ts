@@ -11,11 +11,14 @@ import { packageInfo } from '../base/package-info.js';
 import { defaultFactories } from '../drivers/manager/factories/index.js';
 import { DeviceManager } from '../drivers/manager/manager.js';
 import { AgentEvents, deviceSockets } from './api/device-socket.js';
-import { deviceRoutes, demoRoutes, healthRoutes } from './api/routes.js';
+import { catalogRoutes, deviceRoutes, demoRoutes, healthRoutes } from './api/routes.js';
 import { startApiServer, type AnyRoute, type ApiServer } from './api/server.js';
 import { ensureApiToken } from './api/token.js';
 import { DEFAULT_PORT, demoDevices, parseConfig, type AgentConfig } from './config/config.js';
 import { lockDataDir, prepareDataDir, removeRuntimeInfo, writeRuntimeInfo, type DataDirLock } from './data-dir.js';
+import { demoCatalog } from './catalog/catalog.js';
+import { openFieldCipher } from './pii/field-cipher.js';
+import { openStore, type Store } from './store/store.js';
 import { startDemoSimulators, type DemoSimulators } from './devices/demo-simulators.js';
 
 export { DEFAULT_PORT };
@@ -66,6 +69,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   let api: ApiServer;
   try {
     const token = ensureApiToken(options.dataDir);
+    // A corrupt or foreign store stops the start here, with the store's own message (never a reset).
+    const cipher = openFieldCipher({ dataDir: options.dataDir, log });
+    const store: Store = openStore({ dataDir: options.dataDir, log, cipher });
+    closers.push({ name: 'store', close: () => store.close() });
+    const catalog = demoCatalog();
 
     let demo: DemoSimulators | undefined;
     if (config.demo.enabled) {
@@ -81,7 +89,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     await manager.start(); // never rejects: a missing device waits to reconnect
 
     const events = new AgentEvents();
-    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...deviceRoutes(manager), ...(demo ? demoRoutes(demo) : [])];
+    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...deviceRoutes(manager), ...(demo ? demoRoutes(demo) : [])];
     api = await startApiServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? config.api.port,

@@ -2,11 +2,15 @@
  * The routes of the local API, built from the parts the agent composed. Kept as one list so that the
  * OpenAPI test can hold the implementation and agent/api/openapi.json to each other.
  */
+import type { Catalog } from '../catalog/types.js';
+import { findItem, searchCatalog } from '../catalog/catalog.js';
 import type { DeviceManager } from '../../drivers/manager/manager.js';
 import { object, oneOf, optional, string } from '../../drivers/manager/check.js';
 import type { DemoSimulators } from '../devices/demo-simulators.js';
 import { ApiError } from './errors.js';
 import { route, type AnyRoute } from './server.js';
+
+const QUERY_MAX = 100;
 
 export interface HealthFacts {
   readonly version: string;
@@ -107,4 +111,48 @@ export function demoRoutes(demo: DemoSimulators): AnyRoute[] {
     { method: 'GET', path: '/api/demo/receipts', handler: () => ({ status: 200, body: { receipts: demo.receipts() } }) },
   ];
   return routes;
+}
+
+/** The service catalog the kiosk offers: a summary list (searchable with ?q=) and each item whole. */
+export function catalogRoutes(catalog: () => Catalog): AnyRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/catalog',
+      handler: ({ query }) => {
+        const c = catalog();
+        const q = query.get('q');
+        if (q !== null && q.length > QUERY_MAX) throw new ApiError(400, 'invalid', `q is longer than ${QUERY_MAX} characters`, 'q');
+        const items = q === null || q.trim() === '' ? c.items : searchCatalog(c, q);
+        return {
+          status: 200,
+          body: {
+            version: c.version,
+            publishedAt: c.publishedAt,
+            items: items.map((i) => ({
+              code: i.code,
+              name: i.name,
+              department: i.department,
+              region: i.region,
+              targetRegion: i.targetRegion,
+              modes: i.modes,
+              category: i.category,
+              timeLimitDays: i.timeLimitDays,
+              ...(i.issuable !== undefined ? { issuable: i.issuable } : {}),
+            })),
+            bundles: c.bundles,
+          },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/catalog/{code}',
+      handler: ({ params }) => {
+        const item = findItem(catalog(), params.code!);
+        if (!item) throw new ApiError(404, 'unknownItem', `no catalog item has the code "${params.code}"`, 'code');
+        return { status: 200, body: item };
+      },
+    },
+  ];
 }
