@@ -1,0 +1,10 @@
+export * from './types.js';
+export { TRANSITIONS, IllegalTransition, applyTransition, checkTransition, isCaseActor, isCaseStatus, isFinal, missingRequiredMaterials, nextStatuses, type TransitionRequest, type TransitionRule } from './state-machine.js';
+export { CaseValidationError, formatProblem, type CaseProblem } from './problems.js';
+export { formProblems, normalizeForm } from './form.js';
+export { applicantFromIdCard, applicantFromQr, applicantProblems, type QrIdentity } from './applicant.js';
+export { MAX_MATERIAL_BYTES, UUID, draftCase, materialProblems, parseCaseInput, type CaseInput } from './input.js';
+export { CASE_CONTENT_FORMAT, canonicalCaseContent, caseContentHash, caseContentJson } from './content-hash.js';
+export { RatingRefused, makeRating, needsFollowUp, ratingLabel, type RatingRequest } from './rating.js';
+export { EXAMPLE_APPLICANT, exampleCase, exampleItem } from './example.js';
+export { checkBundle } from './bundle.js';
