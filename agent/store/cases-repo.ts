@@ -115,26 +115,39 @@ export class CasesRepo {
     if (!HASH.test(input.contentHash)) throw new InputError('store.contentHash', 'contentHash must be 64 lowercase hex digits (SM3)');
     const at = input.at ?? Date.now();
     return this.core.transaction(() => {
-      const existing = this.getStmt.get(id) as Row | undefined;
-      if (existing) {
-        const stored = this.fromRow(existing);
-        if (stored.contentHash !== input.contentHash) {
-          throw new InputError('store.caseConflict', `case ${id} already exists with different content`);
-        }
-        return { case: stored, created: false, outboxSeq: null };
-      }
       const form = sealJson(this.cipher, input.form, placeAad(T, id, 'form'));
       try {
         this.insertStmt.run(id, input.serial, input.itemCode, input.bundleId ?? null, input.applicantId ?? null, input.state, form, input.contentHash, at, at);
       } catch (err) {
         const code = (err as { code?: string }).code;
+        const existing = code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' ? (this.getStmt.get(id) as Row | undefined) : undefined;
+        if (existing) {
+          // The id is already stored: the same content is a resubmission (idempotent), other content a conflict.
+          const stored = this.fromRow(existing);
+          if (stored.contentHash !== input.contentHash) throw new InputError('store.caseConflict', `case ${id} already exists with different content`);
+          return { case: stored, created: false, outboxSeq: null };
+        }
         if (code === 'SQLITE_CONSTRAINT_UNIQUE') throw new InputError('store.caseSerial', `serial number ${input.serial} is already used by another case`, { cause: err });
         if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new InputError('store.caseApplicant', `applicant ${input.applicantId} does not exist`, { cause: err });
         throw err;
       }
       this.addHistoryStmt.run(id, null, input.state, input.actor, null, at);
       const outboxSeq = this.outbox.add({ ...outboxEntry, caseId: id }, at);
-      return { case: this.fromRow(this.getStmt.get(id) as Row), created: true, outboxSeq };
+      const record: CaseRecord = {
+        id,
+        serial: input.serial,
+        itemCode: input.itemCode,
+        bundleId: input.bundleId ?? null,
+        applicantId: input.applicantId ?? null,
+        state: input.state,
+        contentHash: input.contentHash,
+        rating: null,
+        createdAt: at,
+        updatedAt: at,
+        form: { ...input.form },
+        purgedAt: null,
+      };
+      return { case: record, created: true, outboxSeq };
     });
   }
 

@@ -5,10 +5,11 @@
 import type { StoreCipher } from './cipher.js';
 import { openStoreCore, type OpenStoreOptions, type StoreCore } from './open-store.js';
 import { ApplicantsRepo } from './applicants-repo.js';
-import { CasesRepo } from './cases-repo.js';
+import { CasesRepo, type InsertCaseResult, type NewCase } from './cases-repo.js';
+import { GroupCommitWriter } from './group-commit.js';
 import { MaterialsRepo } from './materials-repo.js';
 import { CatalogRepo, CertificatesRepo, DeviceEventsRepo, PrintJobsRepo, SettingsRepo } from './records-repo.js';
-import { InboxRepo, OutboxRepo } from './sync-repo.js';
+import { InboxRepo, OutboxRepo, type NewOutboxEntry } from './sync-repo.js';
 
 export interface Store extends StoreCore {
   readonly cases: CasesRepo;
@@ -21,6 +22,15 @@ export interface Store extends StoreCore {
   readonly printJobs: PrintJobsRepo;
   readonly certificates: CertificatesRepo;
   readonly settings: SettingsRepo;
+  /** Batches writes from many concurrent requests into one durable transaction (group commit). */
+  readonly group: GroupCommitWriter;
+  /**
+   * The case intake path for concurrent callers (the API): `cases.insert` through the group-commit
+   * writer. Resolves after the transaction holding the case and its outbox entry is durable.
+   */
+  intakeCase(input: NewCase, outboxEntry: NewOutboxEntry): Promise<InsertCaseResult>;
+  /** Commits queued group writes, then closes the database. */
+  close(): void;
 }
 
 export interface OpenStoreWithCipher extends OpenStoreOptions {
@@ -31,8 +41,17 @@ export interface OpenStoreWithCipher extends OpenStoreOptions {
 export function openStore(options: OpenStoreWithCipher): Store {
   const core = openStoreCore(options);
   const outbox = new OutboxRepo(core, options.cipher);
+  const cases = new CasesRepo(core, options.cipher, outbox);
+  const group = new GroupCommitWriter(core);
+  const closeCore = core.close.bind(core);
   return Object.assign(core, {
-    cases: new CasesRepo(core, options.cipher, outbox),
+    cases,
+    group,
+    intakeCase: (input: NewCase, outboxEntry: NewOutboxEntry) => group.run(() => cases.insert(input, outboxEntry)),
+    close() {
+      if (core.db.open) group.drainSync();
+      closeCore();
+    },
     applicants: new ApplicantsRepo(core, options.cipher),
     materials: new MaterialsRepo(core, options.cipher),
     outbox,
