@@ -38,6 +38,8 @@ export interface RunningAgent {
   readonly url: string;
   readonly log: Logger;
   readonly token: string;
+  /** The API's routes (method, path template). */
+  readonly served: ApiServer['served'];
   stop(reason: string): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       url: api.url,
       log,
       token,
+      served: api.served,
       stop(reason) {
         stopping ??= (async () => {
           log.info('agent stopping', { reason });

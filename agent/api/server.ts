@@ -68,6 +68,8 @@ export interface ApiServerOptions {
 export interface ApiServer {
   readonly url: string;
   readonly port: number;
+  /** What it serves (WebSocket endpoints as GET), for the OpenAPI test and tools. */
+  readonly served: readonly { readonly method: string; readonly path: string }[];
   /** Stops accepting, lets requests under way finish (bounded), closes the WebSockets. */
   close(): Promise<void>;
 }
@@ -194,6 +196,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   return {
     url: `http://${shownHost}:${addr.port}/`,
     port: addr.port,
+    served: [...options.routes.map((r) => ({ method: r.method, path: r.path })), ...(options.sockets ?? []).map((s) => ({ method: 'GET', path: s.path }))],
     close: () =>
       new Promise<void>((resolve) => {
         for (const ws of wss.clients) ws.close(1001, 'agent stopping');

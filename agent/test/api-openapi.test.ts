@@ -1,0 +1,101 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgent, type RunningAgent } from '../agent.js';
+import { demoCatalog } from '../catalog/catalog.js';
+import { resolveRef, schemaProblems } from './api-schema.js';
+
+type Json = Record<string, any>;
+const doc = JSON.parse(readFileSync(new URL('../api/openapi.json', import.meta.url), 'utf8')) as Json;
+const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
+/** Values for path parameters that exist in the demo agent. */
+const PARAMS: Record<string, string> = { code: demoCatalog().items[0]!.code, id: 'receipt' };
+
+interface Operation {
+  method: string;
+  path: string;
+  op: Json;
+}
+const operations: Operation[] = Object.entries(doc.paths as Json).flatMap(([path, item]) =>
+  Object.entries(item as Json)
+    .filter(([m]) => METHODS.includes(m))
+    .map(([method, op]) => ({ method: method.toUpperCase(), path, op: op as Json })),
+);
+const isSocket = (o: Operation): boolean => '101' in o.op.responses;
+
+function responseSchema(o: Operation, status: number): Json | undefined {
+  let r = o.op.responses[String(status)] as Json | undefined;
+  if (r?.$ref) r = resolveRef(doc, r.$ref);
+  return r?.content?.['application/json']?.schema;
+}
+
+let agent: RunningAgent;
+beforeAll(async () => {
+  agent = await startAgent({ dataDir: mkdtempSync(join(tmpdir(), 'tongban-openapi-')), port: 0, logLevel: 'error' });
+});
+afterAll(async () => {
+  await agent?.stop('test over');
+});
+
+async function send(o: Operation, options: { body?: unknown; token?: boolean } = {}): Promise<{ status: number; json: unknown }> {
+  const path = o.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(PARAMS[name]!));
+  const headers: Record<string, string> = {};
+  if (options.token !== false) headers.authorization = `Bearer ${agent.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(new URL(path.slice(1), agent.url), { method: o.method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
+  return { status: res.status, json: await res.json() };
+}
+
+describe('agent/api/openapi.json and the implementation', () => {
+  it('is an OpenAPI 3.1 document whose $refs all resolve', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
+    for (const r of refs) expect(() => resolveRef(doc, r.slice(8, -1))).not.toThrow();
+  });
+
+  it('documents exactly the routes the agent serves (demo mode: all of them)', () => {
+    const served = agent.served.map((r) => `${r.method} ${r.path}`).sort();
+    const documented = operations.map((o) => `${o.method} ${o.path}`).sort();
+    expect(documented).toEqual(served);
+  });
+
+  it('every documented route answers its documented success schema; its example request is valid and accepted', async () => {
+    for (const o of operations.filter((x) => !isSocket(x))) {
+      const media = o.op.requestBody?.content?.['application/json'];
+      if (media) expect(schemaProblems(doc, media.schema, media.example), `${o.method} ${o.path} example`).toEqual([]);
+      const r = await send(o, { body: media?.example });
+      const ok = Object.keys(o.op.responses).map(Number).find((s) => s >= 200 && s < 300)!;
+      expect(r.status, `${o.method} ${o.path}`).toBe(ok);
+      expect(schemaProblems(doc, responseSchema(o, ok)!, r.json), `${o.method} ${o.path} response`).toEqual([]);
+    }
+    // leave the simulators as they were
+    await fetch(new URL('api/demo/paper', agent.url), { method: 'PUT', headers: { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json' }, body: '{"paper":"ok"}' });
+  });
+
+  it('every refusal has the documented Error shape: without the token, and with a body that breaks the schema', async () => {
+    for (const o of operations.filter((x) => !isSocket(x))) {
+      if (o.op.security?.length === 0) continue; // public
+      expect(o.op.responses['401'], `${o.method} ${o.path} documents 401`).toBeDefined();
+      const r = await send(o, { token: false, body: o.op.requestBody ? {} : undefined });
+      expect(r.status).toBe(401);
+      expect(schemaProblems(doc, responseSchema(o, 401)!, r.json)).toEqual([]);
+      if (o.op.requestBody) {
+        const bad = await send(o, { body: { notDocumented: true } });
+        expect(bad.status, `${o.method} ${o.path}`).toBe(400);
+        expect(o.op.responses['400']).toBeDefined();
+        expect(schemaProblems(doc, responseSchema(o, 400)!, bad.json)).toEqual([]);
+        expect(schemaProblems(doc, o.op.requestBody.content['application/json'].schema, { notDocumented: true })).not.toEqual([]);
+      }
+    }
+  });
+
+  it('a documented path parameter that names nothing is a documented 404', async () => {
+    for (const o of operations.filter((x) => !isSocket(x) && x.path.includes('{'))) {
+      const path = o.path.replace(/\{\w+\}/g, 'no-such-thing');
+      const res = await fetch(new URL(path.slice(1), agent.url), { headers: { authorization: `Bearer ${agent.token}` } });
+      expect(res.status, path).toBe(404);
+      expect(schemaProblems(doc, responseSchema(o, 404)!, await res.json())).toEqual([]);
+    }
+  });
+});
