@@ -18,6 +18,8 @@ Show the version with: tongban --version`,
       startCommand,
       ...driverCommands,
       lazyCommand('certs', 'national-standard e-seals: SM2 keys and certificates, seals, sealed PDFs', async () => (await import('../../certs/cli/index.js')).certsCommand),
+      lazyCommand('audit', 'the audit log of card reads, case transitions, certificates, prints, admin actions and purges', async () => (await import('./audit-command.js')).auditCommand),
+      lazyCommand('purge', "erase personal data: the retention purge, or one applicant's data by ID number", async () => (await import('./purge-command.js')).purgeCommand),
     ],
   };
   return { name: 'tongban', version: packageInfo().version, root };

@@ -1,0 +1,46 @@
+/**
+ * `tongban audit verify`: checks the audit log's SM3 hash chain in the store of a data directory.
+ * Exit 0 intact, 1 broken (the first bad entry and why), 2 bad usage, 3 no store or an unreadable one.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { booleanOption, stringOption, writeJson, type Command } from '../../base/cli.js';
+import { EnvironmentError, ExitCode } from '../../base/errors.js';
+import { createLogger, stderrSink } from '../../base/log.js';
+import { verifyAudit } from '../audit/verify.js';
+import { resolveDataDir } from '../data-dir.js';
+import { openStoreCore, STORE_FILE } from '../store/open-store.js';
+
+const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'check the audit log hash chain: exit 0 intact, 1 broken (first bad entry and why), 3 no readable store',
+  usage: '[--data DIR] [--json]',
+  description: `Recomputes every entry's SM3 from the first to the recorded head and reports the first entry that
+was edited, removed, inserted or reordered, or entries missing at the end. Reads the store of the data
+directory (default: $TONGBAN_DATA, else ~/.local/share/tongban); the agent may be running.`,
+  options: {
+    data: { type: 'string', valueName: 'DIR', description: 'data directory' },
+    json: { type: 'boolean', description: 'print the verdict as JSON' },
+  },
+  async run(args, ctx) {
+    const dataDir = resolveDataDir(stringOption(args, 'data'), ctx.env, ctx.cwd);
+    if (!existsSync(join(dataDir, STORE_FILE))) throw new EnvironmentError('env.noStore', `no store in ${dataDir} (${STORE_FILE} is missing)`);
+    const store = openStoreCore({ dataDir, log: createLogger({ level: 'warn', sink: stderrSink }) });
+    let verdict;
+    try {
+      verdict = verifyAudit(store.db);
+    } finally {
+      store.close();
+    }
+    if (booleanOption(args, 'json')) writeJson(ctx, verdict);
+    else if (verdict.ok) ctx.stdout.write(`audit log intact: ${verdict.entries} entries, head ${verdict.headHash}\n`);
+    else ctx.stdout.write(`audit log broken at entry ${verdict.firstBadSeq} (${verdict.reason}): ${verdict.message}\n`);
+    return verdict.ok ? ExitCode.ok : ExitCode.negative;
+  },
+};
+
+export const auditCommand: Command = {
+  name: 'audit',
+  summary: 'the audit log of card reads, case transitions, certificates, prints, admin actions and purges',
+  subcommands: [verifyCommand],
+};
