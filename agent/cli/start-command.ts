@@ -1,10 +1,9 @@
-import { resolve } from 'node:path';
 import { integerOption, stringOption, type Command } from '../../base/cli.js';
 import { UsageError } from '../../base/errors.js';
 import { isLogLevel, type LogLevel } from '../../base/log.js';
 import { DEFAULT_PORT, startAgent } from '../agent.js';
 import { loadConfig } from '../config/config.js';
-import { resolveDataDir } from '../data-dir.js';
+import { configFromArgs, dataDirFromArgs } from './agent-client.js';
 
 export const startCommand: Command = {
   name: 'start',
@@ -23,11 +22,10 @@ them. The data directory holds the store, keys, the API token and logs (default:
   async run(args, ctx) {
     const level = stringOption(args, 'log-level') ?? ctx.env.TONGBAN_LOG_LEVEL;
     if (level !== undefined && !isLogLevel(level)) throw new UsageError(`--log-level must be debug, info, warn or error, not "${level}"`);
-    const configFile = stringOption(args, 'config') ?? (ctx.env.TONGBAN_CONFIG || undefined);
-    const config = loadConfig(configFile === undefined ? undefined : resolve(ctx.cwd, configFile));
+    const config = configFromArgs(args, ctx) ?? loadConfig(undefined);
     const port = integerOption(args, 'port', 0, 65535);
     const agent = await startAgent({
-      dataDir: resolveDataDir(stringOption(args, 'data'), ctx.env, ctx.cwd),
+      dataDir: dataDirFromArgs(args, ctx, config),
       config,
       ...(port !== undefined ? { port } : {}),
       ...(level !== undefined ? { logLevel: level as LogLevel } : {}),

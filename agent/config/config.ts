@@ -12,11 +12,11 @@
  *   "log":     { "level": "info" }
  * }
  *
- * The data directory is not a key: it comes from `--data` / $TONGBAN_DATA (data-dir.ts), because the
- * other commands must find the running agent from the same place without reading this file first.
+ * `dataDir` (relative to the file's directory) is where the agent keeps its data; `--data` overrides it,
+ * and the commands that talk to a running agent find it the same way (`--config FILE` or `--data DIR`).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError, messageOf } from '../../base/errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../base/log.js';
 import { parseDeviceList, type DeviceConfig } from '../../drivers/config.js';
@@ -30,6 +30,8 @@ export const DEFAULT_DEMO_CARD = 'resident-longterm.json';
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export interface AgentConfig {
+  /** The data directory (absolute once loaded from a file); absent: --data, $TONGBAN_DATA or the default. */
+  readonly dataDir?: string;
   readonly api: { readonly port: number; readonly maxBodyBytes: number };
   /** Demo mode: simulated devices on ptys under DATA/run/, and the /api/demo routes that drive them. */
   readonly demo: { readonly enabled: boolean; readonly card: string };
@@ -44,7 +46,7 @@ export interface AgentConfig {
 const url = string({ max: 2048, pattern: /^https?:\/\/[^\s]+$/, hint: 'an http:// or https:// URL' });
 const fixtureName = string({ max: 255, pattern: /^[^\s]+\.json$/, hint: 'a card fixture file (.json): a path or a name from drivers/sim/fixtures/' });
 
-const TOP_KEYS = ['api', 'demo', 'devices', 'catalog', 'sync', 'log'];
+const TOP_KEYS = ['dataDir', 'api', 'demo', 'devices', 'catalog', 'sync', 'log'];
 
 /** Checks a parsed configuration (`{}` = every default) and fills the defaults in. */
 export function parseConfig(value: unknown): AgentConfig {
@@ -58,12 +60,14 @@ export function parseConfig(value: unknown): AgentConfig {
     const catalog = optional(object({ source: optional(oneOf(['demo'])) }))(value.catalog, 'catalog') ?? {};
     const sync = optional(object({ endpoint: optional(url) }))(value.sync, 'sync') ?? {};
     const log = optional(object({ level: optional(oneOf(LOG_LEVELS)) }))(value.log, 'log') ?? {};
+    const dataDir = optional(string({ max: 4096 }))(value.dataDir, 'dataDir');
     const demoEnabled = demo.enabled ?? true;
     if (demoEnabled && value.devices !== undefined) {
       throw new CheckError('devices', 'cannot be set while demo.enabled is true (the demo makes its own simulated devices); set demo.enabled to false');
     }
     const devices = value.devices === undefined ? [] : parseDeviceList(value.devices, 'devices');
     return {
+      ...(dataDir !== undefined ? { dataDir } : {}),
       api: { port: api.port ?? DEFAULT_PORT, maxBodyBytes: api.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES },
       demo: { enabled: demoEnabled, card: demo.card ?? DEFAULT_DEMO_CARD },
       devices,
@@ -95,7 +99,8 @@ export function loadConfig(file: string | undefined): AgentConfig {
     throw new InputError('config.invalid', `configuration ${file} is not JSON: ${messageOf(err)}`, { cause: err });
   }
   try {
-    return parseConfig(json);
+    const config = parseConfig(json);
+    return config.dataDir === undefined ? config : { ...config, dataDir: resolve(dirname(file), config.dataDir) };
   } catch (err) {
     if (err instanceof InputError) throw new InputError(err.code, err.message.replace(/^configuration: /, `configuration ${file}: `), { cause: err });
     throw err;

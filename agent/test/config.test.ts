@@ -39,7 +39,7 @@ describe('configuration', () => {
 
   it('names the key path of every mistake', () => {
     expect(problem([])).toBe('configuration: configuration must be a JSON object, not an array');
-    expect(problem({ port: 1 })).toBe('configuration: port is not a known key (known: api, demo, devices, catalog, sync, log)');
+    expect(problem({ port: 1 })).toBe('configuration: port is not a known key (known: dataDir, api, demo, devices, catalog, sync, log)');
     expect(problem({ api: { port: 70000 } })).toBe('configuration: api.port must be from 0 to 65535');
     expect(problem({ api: { prot: 1 } })).toMatch(/^configuration: api\.prot is not a known key/);
     expect(problem({ api: { maxBodyBytes: 10 } })).toBe('configuration: api.maxBodyBytes must be from 1024 to 67108864');
@@ -53,8 +53,9 @@ describe('configuration', () => {
   it('reads a file and says which file is wrong', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tongban-config-'));
     const good = join(dir, 'good.json');
-    writeFileSync(good, JSON.stringify({ api: { port: 9000 }, log: { level: 'debug' } }));
-    expect(loadConfig(good)).toMatchObject({ api: { port: 9000 }, log: { level: 'debug' } });
+    writeFileSync(good, JSON.stringify({ dataDir: 'kiosk-data', api: { port: 9000 }, log: { level: 'debug' } }));
+    // dataDir is taken relative to the file
+    expect(loadConfig(good)).toMatchObject({ dataDir: join(dir, 'kiosk-data'), api: { port: 9000 }, log: { level: 'debug' } });
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{ "api": ');
     expect(() => loadConfig(bad)).toThrow(new RegExp(`^configuration ${bad} is not JSON: `));
