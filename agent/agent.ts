@@ -11,12 +11,14 @@ import { packageInfo } from '../base/package-info.js';
 import { defaultFactories } from '../drivers/manager/factories/index.js';
 import { DeviceManager } from '../drivers/manager/manager.js';
 import { AgentEvents, deviceSockets } from './api/device-socket.js';
+import { caseRoutes } from './api/case-routes.js';
 import { catalogRoutes, deviceRoutes, demoRoutes, healthRoutes } from './api/routes.js';
 import { startApiServer, type AnyRoute, type ApiServer } from './api/server.js';
 import { ensureApiToken } from './api/token.js';
 import { DEFAULT_PORT, demoDevices, parseConfig, type AgentConfig } from './config/config.js';
 import { lockDataDir, prepareDataDir, removeRuntimeInfo, writeRuntimeInfo, type DataDirLock } from './data-dir.js';
-import { demoCatalog } from './catalog/catalog.js';
+import { CaseService } from './cases/case-service.js';
+import { ensureCatalog } from './catalog/catalog-store.js';
 import { openFieldCipher } from './pii/field-cipher.js';
 import { openStore, type Store } from './store/store.js';
 import { startDemoSimulators, type DemoSimulators } from './devices/demo-simulators.js';
@@ -75,7 +77,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const cipher = openFieldCipher({ dataDir: options.dataDir, log });
     const store: Store = openStore({ dataDir: options.dataDir, log, cipher });
     closers.push({ name: 'store', close: () => store.close() });
-    const catalog = demoCatalog();
+    // The catalog in the store; at the first start (catalog.source "demo") the demo catalog is installed.
+    const catalog = ensureCatalog(store);
+    const cases = new CaseService({ store, catalog: () => catalog });
 
     let demo: DemoSimulators | undefined;
     if (config.demo.enabled) {
@@ -91,7 +95,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     await manager.start(); // never rejects: a missing device waits to reconnect
 
     const events = new AgentEvents();
-    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...deviceRoutes(manager), ...(demo ? demoRoutes(demo) : [])];
+    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...deviceRoutes(manager), ...(demo ? demoRoutes(demo) : [])];
     api = await startApiServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? config.api.port,

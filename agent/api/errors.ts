@@ -7,7 +7,7 @@ import { isTongbanError } from '../../base/errors.js';
 import { CheckError } from '../../drivers/manager/check.js';
 
 export interface ApiErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly field?: string };
+  readonly error: { readonly code: string; readonly message: string; readonly field?: string; readonly problems?: ApiError['problems'] };
 }
 
 export class ApiError extends Error {
@@ -21,8 +21,18 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
+  /** Every problem found, when there were several (a case form: the kiosk marks each field). */
+  problems?: readonly { readonly path: string; readonly zh: string; readonly en: string }[];
+
   get body(): ApiErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}) } };
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.field !== undefined ? { field: this.field } : {}),
+        ...(this.problems !== undefined ? { problems: this.problems } : {}),
+      },
+    };
   }
 }
 

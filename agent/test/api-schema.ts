@@ -1,12 +1,12 @@
 /**
  * A JSON Schema (2020-12) check of the subset agent/api/openapi.json uses, for the OpenAPI test:
  * type, const, enum, properties, required, additionalProperties (boolean), items, minLength,
- * maxLength, pattern, minimum, $ref to #/components/...; `format` and `description` are annotations.
+ * maxLength, pattern, minimum, maximum, $ref to #/components/...; `format` and `description` are annotations.
  * A keyword outside the subset fails loudly, so the document cannot grow past what the test checks.
  */
 type Schema = Record<string, unknown>;
 
-const KNOWN = new Set(['type', 'const', 'enum', 'properties', 'required', 'additionalProperties', 'items', 'minLength', 'maxLength', 'pattern', 'minimum', '$ref', 'format', 'description']);
+const KNOWN = new Set(['type', 'const', 'enum', 'properties', 'required', 'additionalProperties', 'items', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', '$ref', 'format', 'description']);
 
 export function schemaProblems(doc: Schema, schema: Schema, value: unknown, path = 'value'): string[] {
   for (const key of Object.keys(schema)) if (!KNOWN.has(key)) throw new Error(`schema keyword ${key} at ${path} is not supported by the test's checker`);
@@ -21,6 +21,7 @@ export function schemaProblems(doc: Schema, schema: Schema, value: unknown, path
     if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) problems.push(`${path} does not match ${schema.pattern}`);
   }
   if (typeof value === 'number' && typeof schema.minimum === 'number' && value < schema.minimum) problems.push(`${path} is below ${schema.minimum}`);
+  if (typeof value === 'number' && typeof schema.maximum === 'number' && value > schema.maximum) problems.push(`${path} is above ${schema.maximum}`);
   if (Array.isArray(value) && schema.items) value.forEach((v, i) => problems.push(...schemaProblems(doc, schema.items as Schema, v, `${path}[${i}]`)));
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>;
