@@ -52,21 +52,39 @@ export interface AuditEntry {
 
 /** The hex SM3 an entry must carry, given its predecessor's hash. */
 export function entryHash(prevHash: string, entry: Pick<AuditEntry, 'seq' | 'at' | 'type' | 'actor' | 'subject' | 'details'>): string {
-  const canonical = canonicalJson({ seq: entry.seq, at: entry.at, type: entry.type, actor: entry.actor, subject: entry.subject, details: entry.details });
-  const h = sm3(concat(Buffer.from(prevHash, 'hex'), Buffer.from(canonical, 'utf8')));
-  return Buffer.from(h).toString('hex');
+  return hashCanonical(prevHash, entry, canonicalJson(entry.details));
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+/**
+ * canonicalJson({ actor, at, details, seq, subject, type }) written out directly (keys in sorted order),
+ * with the details' canonical text computed once by the caller.
+ */
+function hashCanonical(prevHash: string, e: Pick<AuditEntry, 'seq' | 'at' | 'type' | 'actor' | 'subject'>, detailsText: string): string {
+  const canonical =
+    `{"actor":${JSON.stringify(e.actor)},"at":${canonicalJson(e.at)},"details":${detailsText},` +
+    `"seq":${canonicalJson(e.seq)},"subject":${JSON.stringify(e.subject)},"type":${JSON.stringify(e.type)}}`;
+  const prev = Buffer.from(prevHash, 'hex');
+  const body = Buffer.from(canonical, 'utf8');
+  const input = new Uint8Array(prev.length + body.length);
+  input.set(prev, 0);
+  input.set(body, prev.length);
+  return Buffer.from(sm3(input)).toString('hex');
+}
+
+/** Structural equality of JSON-like values (what redactValue returns against what it was given). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const defined = (o: object) => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== undefined);
+  const ka = defined(a);
+  if (ka.length !== defined(b).length) return false;
+  return ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 /** Throws when base/redact would change `value`: a field named like personal data, an ID or phone number. */
 function assertNotPersonal(what: string, value: unknown): void {
-  if (canonicalJson(redactValue(value) ?? null) !== canonicalJson(value ?? null)) {
+  if (!sameJson(redactValue(value), value)) {
     throw new TypeError(`audit ${what} must not hold personal data in clear (mask or hash it)`);
   }
 }
@@ -101,17 +119,18 @@ export function appendAudit(db: BetterSqlite3.Database, input: AuditInput): { se
   if (typeof input.actor !== 'string' || input.actor === '') throw new TypeError('audit actor must be a non-empty string');
   const subject = input.subject ?? null;
   const details = input.details ?? {};
-  assertNotPersonal('subject', subject);
-  assertNotPersonal('details', details);
+  if (subject !== null && typeof subject !== 'string') throw new TypeError('audit subject must be a string or null');
   const at = input.at ?? Date.now();
   if (!Number.isSafeInteger(at) || at < 0) throw new TypeError('audit time must be integer milliseconds');
-  const detailsText = canonicalJson(details);
+  const detailsText = canonicalJson(details); // also refuses what JSON cannot carry back
+  assertNotPersonal('subject', subject);
+  assertNotPersonal('details', details);
   const s = prepared(db);
   const run = () => {
     const head = s.head.get();
     const seq = (head?.seq ?? 0) + 1;
     const prevHash = head?.hash ?? GENESIS_HASH;
-    const hash = entryHash(prevHash, { seq, at, type: input.type, actor: input.actor, subject, details });
+    const hash = hashCanonical(prevHash, { seq, at, type: input.type, actor: input.actor, subject }, detailsText);
     s.insert.run(seq, at, input.type, input.actor, subject, detailsText, prevHash, hash);
     s.setHead.run(seq, hash);
     return { seq, hash };

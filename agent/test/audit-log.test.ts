@@ -193,3 +193,15 @@ describe('audit log', () => {
     });
   });
 });
+
+describe('audit input checks', () => {
+  it('ignores undefined fields and refuses non-JSON details with their own message', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tongban-audit-'));
+    dirs.push(dir);
+    const s = openStoreCore({ dataDir: dir, log: silentLogger });
+    open.push(s);
+    appendAudit(s.db, { type: 'admin', actor: 'operator', details: { action: 'x', extra: undefined } as never });
+    expect(() => appendAudit(s.db, { type: 'admin', actor: 'operator', details: { when: new Date() } as never })).toThrow(/not a JSON value/);
+    expect(verifyAudit(s.db)).toMatchObject({ ok: true, entries: 1 });
+  });
+});
