@@ -120,8 +120,6 @@ export function openStoreCore(options: OpenStoreOptions): StoreCore {
       }).immediate();
       log.info('store migrated', { version: m.version, name: m.name });
     }
-    const violations = db.pragma('foreign_key_check') as unknown[];
-    if (violations.length > 0) throw corrupt(path, `${violations.length} foreign key violation(s)`);
   } catch (err) {
     db.close();
     if (err instanceof EnvironmentError) throw err;
