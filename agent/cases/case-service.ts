@@ -170,6 +170,17 @@ export class CaseService {
     return this.store.transaction(() => this.submitChecked(input, catalog, files));
   }
 
+  /**
+   * `submit` for concurrent callers (the API): checked at once, then written through the store's group
+   * commit (one durable transaction for the submissions of one event-loop turn, each in its own
+   * savepoint); resolves once that transaction is durable, rejects alone when its own write fails.
+   */
+  async submitGrouped(raw: unknown, files: ReadonlyMap<string, Uint8Array> = new Map()): Promise<SubmitResult> {
+    const catalog = this.catalog();
+    const input = parseCaseInput(raw, catalog);
+    return this.store.group.run(() => this.submitChecked(input, catalog, files));
+  }
+
   /** 一件事一次办: the cases of one bundle (each with the same `bundleId`), submitted together or not at all. */
   submitBundle(bundleCode: string, raws: readonly unknown[], files: ReadonlyMap<string, Uint8Array> = new Map()): SubmitResult[] {
     if (!Array.isArray(raws)) throw new InputError('case.badBundle', 'a bundle submission is an array of cases');
@@ -274,6 +285,9 @@ export class CaseService {
   attachMaterial(id: string, request: AttachRequest): StoredCase {
     checkId(id);
     if (!isRecord(request) || !(request.bytes instanceof Uint8Array)) throw new InputError('case.badMaterial', 'an attachment is { materialId, form, bytes, mediaType }');
+    if (typeof request.materialId !== 'string' || !/^[a-z][a-z0-9-]{0,39}$/.test(request.materialId)) throw new InputError('case.badMaterial', 'materialId must be a material id of the item');
+    if (request.form !== '原件' && request.form !== '复印件') throw new InputError('case.badMaterial', 'form must be 原件 or 复印件 (an electronic licence is not attached)');
+    if (!['image/jpeg', 'image/png', 'application/pdf'].includes(request.mediaType)) throw new InputError('case.badMaterial', 'mediaType must be image/jpeg, image/png or application/pdf');
     if (request.bytes.length === 0 || request.bytes.length > MAX_MATERIAL_BYTES) throw new InputError('case.badMaterial', `a material file has 1 to ${MAX_MATERIAL_BYTES} bytes`);
     return this.store.transaction(() => {
       const c = this.requireLive(id);

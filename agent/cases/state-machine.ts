@@ -82,6 +82,9 @@ function checkResult(doc: ResultDocument, i: number): void {
   const bad = (what: string): never => {
     throw new InputError('case.badResult', `results[${i}].${what}`);
   };
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InputError('case.badResult', `results[${i}] must be an object { kind, name, documentId, sm3, template? }`);
+  const known = ['kind', 'name', 'documentId', 'sm3', 'template'];
+  for (const k of Object.keys(doc)) if (!known.includes(k)) bad(`${k} is not a key of a result document`);
   if (!RESULT_KINDS.includes(doc.kind)) bad(`kind must be one of ${RESULT_KINDS.join(', ')}`);
   if (typeof doc.name !== 'string' || doc.name.trim() === '' || doc.name.length > 60) bad('name must be text of 1-60 characters');
   if (typeof doc.documentId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(doc.documentId)) bad('documentId must be 1-64 letters, digits or "-"');

@@ -235,3 +235,41 @@ describe('CaseService', () => {
     expect(() => service.transition(c.id, { to: 'uploaded', actor: 'kiosk' })).toThrow('was purged');
   });
 });
+
+describe('CaseService.submitGrouped (the API intake path)', () => {
+  it('commits concurrent submissions in group transactions; a conflicting one fails alone', async () => {
+    const id = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+    const same = { ...example('341800-BDC-0004'), id };
+    const conflicting = { ...same, form: { ...same.form, purpose: '贷款' } };
+    const many = Array.from({ length: 40 }, () => service.submitGrouped(example('341600-SB-0003')));
+    const [a, b, c] = await Promise.allSettled([service.submitGrouped(same), service.submitGrouped(same), service.submitGrouped(conflicting)]);
+    const rest = await Promise.all(many);
+    expect(a).toMatchObject({ status: 'fulfilled', value: { created: true } });
+    expect(b).toMatchObject({ status: 'fulfilled', value: { created: false } });
+    expect(c).toMatchObject({ status: 'rejected', reason: { code: 'store.caseConflict' } });
+    expect(new Set(rest.map((r) => r.case.id)).size).toBe(40);
+    expect(store.cases.count()).toBe(41);
+    expect(store.group.stats().batches).toBeLessThan(41);
+    expect(verifyAudit(store.db)).toMatchObject({ ok: true });
+  });
+
+  it('refuses invalid input at once, before queueing', async () => {
+    await expect(service.submitGrouped({ itemCode: '341600-SB-0003' })).rejects.toThrow(CaseValidationError);
+    expect(store.cases.count()).toBe(0);
+  });
+});
+
+describe('CaseService input checks', () => {
+  it('refuses malformed transition results and attachments with clear errors', () => {
+    const { case: c } = service.submit(example('341600-SB-0003'));
+    service.transition(c.id, { to: 'accepted', actor: 'kiosk' });
+    expect(() => service.transition(c.id, { to: 'completed', actor: 'kiosk', results: [null as never] })).toThrow('results[0] must be an object');
+    expect(() => service.transition(c.id, { to: 'completed', actor: 'kiosk', results: [{ ...RESULT, extra: 1 } as never] })).toThrow('results[0].extra is not a key');
+    const bytes = new Uint8Array([1, 2, 3]);
+    expect(() => service.attachMaterial(c.id, { materialId: 7 as never, form: '原件', bytes, mediaType: 'application/pdf' })).toThrow('materialId must be');
+    expect(() => service.attachMaterial(c.id, { materialId: 'x', form: '电子证照' as never, bytes, mediaType: 'application/pdf' })).toThrow('form must be 原件 or 复印件');
+    expect(() => service.attachMaterial(c.id, { materialId: 'x', form: '原件', bytes, mediaType: 'text/html' as never })).toThrow('mediaType must be');
+    expect(() => service.rate(c.id, 'five' as never)).toThrow('a rating is { score, occasion, comment? }');
+    expect(service.get(c.id)).toMatchObject({ status: 'accepted' });
+  });
+});
