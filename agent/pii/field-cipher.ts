@@ -194,11 +194,11 @@ export function openFieldCipher(options: FieldCipherOptions): FieldCipher {
     },
 
     openText(sealed, aad) {
+      const bytes = cipher.open(sealed, aad);
       try {
-        return decoder.decode(cipher.open(sealed, aad));
-      } catch (err) {
-        if (err instanceof TypeError) throw new InputError('pii.format', `sealed value for ${aad} is not UTF-8 text`);
-        throw err;
+        return decoder.decode(bytes);
+      } catch {
+        throw new InputError('pii.format', `sealed value for ${aad} is not UTF-8 text`);
       }
     },
 

@@ -10,6 +10,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  linkSync,
   fsyncSync,
   lstatSync,
   mkdirSync,
@@ -74,16 +75,19 @@ function writePrivateFile(dir: string, name: string, data: Uint8Array, replace: 
   } finally {
     closeSync(fd);
   }
-  if (!replace) {
+  if (replace) {
+    renameSync(tmp, final);
+  } else {
+    // link() fails if the name exists: a key file is never overwritten, even by a racing process.
     try {
-      lstatSync(final);
-      rmSync(tmp, { force: true });
-      throw fail('env.keyExists', `${final} already exists`);
+      linkSync(tmp, final);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      rmSync(tmp, { force: true });
+      if (errno(err) === 'EEXIST') throw fail('env.keyExists', `${final} already exists`, err);
+      throw fail('env.keyDir', `cannot write ${final}: ${errno(err)}`, err);
     }
+    rmSync(tmp, { force: true });
   }
-  renameSync(tmp, final);
   fsyncDir(dir);
 }
 
@@ -202,7 +206,11 @@ export class KeyFiles {
     } catch (err) {
       if (!create || (err as EnvironmentError).code !== 'pii.keyMissing') throw err;
     }
-    writePrivateFile(this.dir, LOOKUP_FILE, randomBytes(KEY_LENGTH), false);
+    try {
+      writePrivateFile(this.dir, LOOKUP_FILE, randomBytes(KEY_LENGTH), false);
+    } catch (err) {
+      if ((err as EnvironmentError).code !== 'env.keyExists') throw err; // another process made it first
+    }
     return this.checkedLookup(readPrivateFile(path, KEY_LENGTH), path);
   }
 

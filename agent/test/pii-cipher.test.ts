@@ -105,6 +105,12 @@ describe('FieldCipher', () => {
     });
   }
 
+  it('openText refuses bytes that are not UTF-8 (pii.format), after authenticating them', () => {
+    const c = openFieldCipher({ dataDir: dataDir() });
+    expect(codeOf(() => c.openText(c.seal(Uint8Array.of(0xff, 0xfe), 'a/1/b'), 'a/1/b'))).toBe('pii.format');
+    expect(() => c.openText(c.seal('x', 'a/1/b'), '')).toThrow(TypeError);
+  });
+
   it('values sealed with either algorithm open with a cipher of the other default (same keys)', () => {
     const dir = dataDir();
     const sm4 = openFieldCipher({ dataDir: dir });
