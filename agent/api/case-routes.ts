@@ -52,9 +52,9 @@ function apiErrorOf(err: unknown): unknown {
   return err;
 }
 
-async function guarded<T>(fn: () => T): Promise<T> {
+async function guarded<T>(fn: () => T | Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     throw apiErrorOf(err);
   }
@@ -68,7 +68,8 @@ export function caseRoutes(cases: CaseService, events: AgentEvents): AnyRoute[] 
       path: '/api/cases',
       body: anyObject,
       handler: async ({ body }) => {
-        const result = await guarded(() => cases.submit(body));
+        // Group commit: the submissions of one event-loop turn share one durable transaction.
+        const result = await guarded(() => cases.submitGrouped(body));
         if (result.created) changed(result.case);
         return { status: result.created ? 201 : 200, body: { created: result.created, case: result.case } };
       },
