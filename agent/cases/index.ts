@@ -8,3 +8,4 @@ export { CASE_CONTENT_FORMAT, canonicalCaseContent, caseContentHash, caseContent
 export { RatingRefused, makeRating, needsFollowUp, ratingLabel, type RatingRequest } from './rating.js';
 export { EXAMPLE_APPLICANT, exampleCase, exampleItem } from './example.js';
 export { checkBundle } from './bundle.js';
+export { STATUS_LABELS, beijingTime, caseReceipt, caseReference } from './receipt.js';

@@ -10,7 +10,8 @@ import { verifyAudit } from '../audit/verify.js';
 import { applyCatalogUpdate, CatalogError, demoCatalog, ensureCatalog, requireItem, storedCatalog } from '../catalog/index.js';
 import { demoCatalogData } from '../catalog/demo-catalog.js';
 import { CaseService, type StoredCase } from '../cases/case-service.js';
-import { CaseValidationError, IllegalTransition, caseContentHash, exampleCase } from '../cases/index.js';
+import { parseReceipt, renderReceipt } from '../../drivers/escpos/receipt.js';
+import { CaseValidationError, IllegalTransition, caseContentHash, caseReceipt, exampleCase } from '../cases/index.js';
 import type { Catalog } from '../catalog/index.js';
 import { openFieldCipher } from '../pii/field-cipher.js';
 import { openStore, STORE_FILE, type Store } from '../store/store.js';
@@ -271,5 +272,24 @@ describe('CaseService input checks', () => {
     expect(() => service.attachMaterial(c.id, { materialId: 'x', form: '原件', bytes, mediaType: 'text/html' as never })).toThrow('mediaType must be');
     expect(() => service.rate(c.id, 'five' as never)).toThrow('a rating is { score, occasion, comment? }');
     expect(service.get(c.id)).toMatchObject({ status: 'accepted' });
+  });
+});
+
+describe('受理回执', () => {
+  it('is a valid receipt for the printer, with the applicant masked and the materials still missing', () => {
+    const { case: c } = service.submit(example('341600-GJJ-0002'));
+    const receipt = caseReceipt(c, requireItem(catalog, c.itemCode));
+    expect(parseReceipt(receipt)).toEqual(receipt);
+    expect(renderReceipt(receipt).length).toBeGreaterThan(100);
+    const text = JSON.stringify(receipt);
+    expect(text).not.toContain('王演示');
+    expect(text).not.toContain('341602199001011234');
+    expect(receipt.rows).toContainEqual({ key: '申请人', value: '王**' });
+    expect(receipt.rows).toContainEqual({ key: '证件号码', value: '3416**********1234' });
+    expect(receipt.rows).toContainEqual({ key: '提交时间', value: '2026-11-21 16:00' });
+    expect(receipt.rows).toContainEqual({ key: '申办流水号', value: c.serial });
+    expect(receipt.lines).toEqual(['---', '待补交材料：', '· 购房合同']);
+    expect(receipt.qr).toBe(`TBC1:${c.id.toUpperCase()}:${c.contentHash.toUpperCase()}`);
+    expect(receipt.qr).toMatch(/^[0-9A-Z $%*+\-./:]+$/);
   });
 });
