@@ -49,7 +49,7 @@ export interface FieldCipher {
   lookupHash(domain: string, value: string): string;
   /** Creates a new key and makes it current; older keys stay for reading. Returns the new key id. */
   rotateKey(): string;
-  /** Ids of every key file present (current included), oldest first. */
+  /** Ids of every key file present (current included), by name (creation time to the millisecond). */
   keyIds(): string[];
   /** Deletes an old key file once no value needs it (never the current key). */
   removeKey(keyId: string): void;

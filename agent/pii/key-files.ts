@@ -119,9 +119,9 @@ function readPrivateFile(path: string, maxLength: number): Uint8Array {
   }
 }
 
-/** A fresh key id: the creation time (sortable) and a random suffix, e.g. `k20261121T204400Z-3f9a2c1b`. */
+/** A fresh key id: the creation time to the millisecond and a random suffix, e.g. `k20261121T204400123Z-3f9a2c1b`. */
 export function newKeyId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
   return `k${stamp}-${randomBytes(4).toString('hex')}`;
 }
 
@@ -185,7 +185,7 @@ export class KeyFiles {
     return keyId;
   }
 
-  /** The ids of every key file present, oldest first. */
+  /** The ids of every key file present, by name (creation time, to the millisecond). */
   listKeyIds(): string[] {
     return readdirSync(this.dir)
       .filter((n) => n.endsWith(KEY_SUFFIX) && KEY_ID_PATTERN.test(n.slice(0, -KEY_SUFFIX.length)))
