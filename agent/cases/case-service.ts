@@ -10,6 +10,7 @@
  * fields); attached material files are the store's content-addressed materials.
  */
 import { EnvironmentError, InputError } from '../../base/errors.js';
+import { sm3Hex } from '../../certs/sm3.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Catalog, CatalogItem, MaterialForm } from '../catalog/types.js';
 import type { CaseHistoryEntry, CaseRecord } from '../store/cases-repo.js';
@@ -19,7 +20,7 @@ import { checkBundle } from './bundle.js';
 import { canonicalCaseContent, caseContentHash } from './content-hash.js';
 import { draftCase, parseCaseInput, UUID, type CaseInput } from './input.js';
 import { makeRating, type RatingRequest } from './rating.js';
-import { applyTransition, isCaseActor, isCaseStatus, type TransitionRequest } from './state-machine.js';
+import { IllegalTransition, applyTransition, isCaseActor, isCaseStatus, type TransitionRequest } from './state-machine.js';
 import { MAX_MATERIAL_BYTES } from './input.js';
 import {
   CASE_STATUSES,
@@ -78,6 +79,16 @@ export interface AttachRequest {
   readonly form: Exclude<MaterialForm, '电子证照'>;
   readonly bytes: Uint8Array;
   readonly mediaType: 'image/jpeg' | 'image/png' | 'application/pdf';
+}
+
+export interface IssueRequest {
+  /** The template's data (validated by the template; an InputError names the bad field). */
+  readonly data: unknown;
+  /** The issuing department's GB/T 38540 seal, its signer's SM2 key and certificate. */
+  readonly seal: Uint8Array;
+  readonly signerKey: Uint8Array;
+  readonly signerCert: Uint8Array | string;
+  readonly time?: Date;
 }
 
 export interface CaseServiceOptions {
@@ -304,6 +315,41 @@ export class CaseService {
       this.store.outbox.add({ kind: 'case.contentChanged', caseId: id, payload: { contentHash, content: canonicalCaseContent(updated) } }, at);
       return this.require(id) as StoredCase;
     });
+  }
+
+  /**
+   * 证明开具 on site: the certificate of an item the kiosk issues (catalog `issuable`) rendered from
+   * `data` (the department's record, e.g. from the endpoint), sealed through certs, then — in one
+   * transaction — stored sealed with the case's files (material id `result:<documentId>`, purged with
+   * them), recorded in certificates, audited (certificateIssued), and the case accepted (if it was only
+   * submitted) and completed with it as result document. The data must name the applicant (its
+   * person/subject ID number equal to the case's): the kiosk never prints someone else's certificate.
+   * Returns the case and the sealed PDF (for the printer).
+   */
+  async issueOnSite(id: string, request: IssueRequest): Promise<{ case: StoredCase; pdf: Uint8Array; documentId: string }> {
+    checkId(id);
+    if (!isRecord(request)) throw new InputError('case.badIssue', 'an issue request is { data, seal, signerKey, signerCert, time? }');
+    const before = this.requireLive(id);
+    const item = this.itemOf(before);
+    if (!item.issuable) throw new InputError('case.notIssuable', `item ${item.code} (${item.name}) is not issued on site`);
+    if (before.status !== 'submitted' && before.status !== 'accepted') throw new IllegalTransition(before.status, 'completed', 'kiosk', 'a certificate is issued on site for a submitted or accepted case');
+    const subject = isRecord(request.data) ? (isRecord(request.data.person) ? request.data.person : request.data.subject) : undefined;
+    const subjectId = isRecord(subject) && typeof subject.idNumber === 'string' ? subject.idNumber.toUpperCase() : undefined;
+    if (subjectId !== before.applicant.idNumber) throw new InputError('case.notApplicant', 'the certificate data is not about the applicant of this case');
+    const { issueSealedDocument } = await import('../../certs/pdf/sign-issue.js');
+    const { listTemplates } = await import('../../certs/pdf/templates/index.js');
+    const issued = await issueSealedDocument({ template: item.issuable, data: request.data, seal: request.seal, signerKey: request.signerKey, signerCert: request.signerCert, ...(request.time ? { time: request.time } : {}) });
+    const title = listTemplates().find((t) => t.name === item.issuable)?.title ?? item.name;
+    const sm3 = sm3Hex(issued.pdf);
+    const done = this.store.transaction(() => {
+      const at = this.now();
+      const file = this.store.materials.put({ caseId: id, materialId: `result:${issued.documentId}`, bytes: issued.pdf, mime: 'application/pdf', at });
+      this.store.certificates.record({ documentId: issued.documentId, caseId: id, template: item.issuable!, path: file.path, sm3, issuedAt: at });
+      appendAudit(this.store.db, { type: 'certificateIssued', actor: AUDIT_ACTOR.kiosk, subject: id, details: { documentId: issued.documentId, template: item.issuable! }, at });
+      if (this.requireLive(id).status === 'submitted') this.transition(id, { to: 'accepted', actor: 'kiosk' });
+      return this.transition(id, { to: 'completed', actor: 'kiosk', results: [{ kind: '证明', name: title, documentId: issued.documentId, sm3, template: item.issuable! }] });
+    });
+    return { case: done, pdf: issued.pdf, documentId: issued.documentId };
   }
 
   /** 好差评: stored with the case, once (see makeRating). */
