@@ -137,3 +137,31 @@ export function appendAudit(db: BetterSqlite3.Database, input: AuditInput): { se
   };
   return db.inTransaction ? run() : db.transaction(run).immediate();
 }
+
+export interface AuditQuery {
+  readonly type?: string;
+  readonly subject?: string;
+  /** Entries with seq greater than this. */
+  readonly afterSeq?: number;
+  /** At most this many (default 100), oldest first. */
+  readonly limit?: number;
+}
+
+/** Entries as stored (oldest first), for `tongban audit list`; rows that do not parse are reported as such by verifyAudit. */
+export function readAudit(db: BetterSqlite3.Database, q: AuditQuery = {}): AuditEntry[] {
+  const where = ['seq > @after'];
+  if (q.type !== undefined) where.push('type = @type');
+  if (q.subject !== undefined) where.push('subject = @subject');
+  const rows = db
+    .prepare(`SELECT seq, at, type, actor, subject, details, prev_hash AS prevHash, hash FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`)
+    .all({ after: q.afterSeq ?? 0, type: q.type, subject: q.subject, limit: q.limit ?? 100 }) as (Omit<AuditEntry, 'details'> & { details: string })[];
+  return rows.map((r) => {
+    let details: { [key: string]: JsonValue };
+    try {
+      details = JSON.parse(r.details) as { [key: string]: JsonValue };
+    } catch {
+      details = { unreadable: r.details };
+    }
+    return { ...r, details };
+  });
+}

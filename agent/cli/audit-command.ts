@@ -4,12 +4,51 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { booleanOption, stringOption, writeJson, type Command } from '../../base/cli.js';
-import { EnvironmentError, ExitCode } from '../../base/errors.js';
+import { booleanOption, integerOption, stringOption, writeJson, type Command } from '../../base/cli.js';
+import { EnvironmentError, ExitCode, UsageError } from '../../base/errors.js';
 import { createLogger, stderrSink } from '../../base/log.js';
+import { AUDIT_TYPES, readAudit } from '../audit/audit-log.js';
 import { verifyAudit } from '../audit/verify.js';
 import { resolveDataDir } from '../data-dir.js';
 import { openStoreCore, STORE_FILE } from '../store/open-store.js';
+
+function openExisting(dataDir: string) {
+  if (!existsSync(join(dataDir, STORE_FILE))) throw new EnvironmentError('env.noStore', `no store in ${dataDir} (${STORE_FILE} is missing)`);
+  return openStoreCore({ dataDir, log: createLogger({ level: 'warn', sink: stderrSink }) });
+}
+
+const listCommand: Command = {
+  name: 'list',
+  summary: 'print audit log entries, oldest first (seq, time, type, actor, subject, details)',
+  usage: '[--data DIR] [--type TYPE] [--subject SUBJECT] [--after SEQ] [--limit N] [--json]',
+  options: {
+    data: { type: 'string', valueName: 'DIR', description: 'data directory' },
+    type: { type: 'string', valueName: 'TYPE', description: `only entries of this type (${AUDIT_TYPES.join(', ')})` },
+    subject: { type: 'string', valueName: 'SUBJECT', description: 'only entries about this subject (a case id, applicant:<id>, ...)' },
+    after: { type: 'string', valueName: 'SEQ', description: 'only entries after this seq (to page on)' },
+    limit: { type: 'string', valueName: 'N', description: 'at most N entries (default 100)' },
+    json: { type: 'boolean', description: 'print the entries as JSON' },
+  },
+  async run(args, ctx) {
+    const type = stringOption(args, 'type');
+    if (type !== undefined && !(AUDIT_TYPES as readonly string[]).includes(type)) throw new UsageError(`--type must be one of ${AUDIT_TYPES.join(', ')}`);
+    const query = { type, subject: stringOption(args, 'subject'), afterSeq: integerOption(args, 'after', 0, Number.MAX_SAFE_INTEGER), limit: integerOption(args, 'limit', 1, 100_000) };
+    const store = openExisting(resolveDataDir(stringOption(args, 'data'), ctx.env, ctx.cwd));
+    let entries;
+    try {
+      entries = readAudit(store.db, query);
+    } finally {
+      store.close();
+    }
+    if (booleanOption(args, 'json')) {
+      writeJson(ctx, entries);
+      return;
+    }
+    for (const e of entries) {
+      ctx.stdout.write(`${e.seq}\t${new Date(e.at).toISOString()}\t${e.type}\t${e.actor}\t${e.subject ?? '-'}\t${JSON.stringify(e.details)}\n`);
+    }
+  },
+};
 
 const verifyCommand: Command = {
   name: 'verify',
@@ -23,9 +62,7 @@ directory (default: $TONGBAN_DATA, else ~/.local/share/tongban); the agent may b
     json: { type: 'boolean', description: 'print the verdict as JSON' },
   },
   async run(args, ctx) {
-    const dataDir = resolveDataDir(stringOption(args, 'data'), ctx.env, ctx.cwd);
-    if (!existsSync(join(dataDir, STORE_FILE))) throw new EnvironmentError('env.noStore', `no store in ${dataDir} (${STORE_FILE} is missing)`);
-    const store = openStoreCore({ dataDir, log: createLogger({ level: 'warn', sink: stderrSink }) });
+    const store = openExisting(resolveDataDir(stringOption(args, 'data'), ctx.env, ctx.cwd));
     let verdict;
     try {
       verdict = verifyAudit(store.db);
@@ -42,5 +79,5 @@ directory (default: $TONGBAN_DATA, else ~/.local/share/tongban); the agent may b
 export const auditCommand: Command = {
   name: 'audit',
   summary: 'the audit log of card reads, case transitions, certificates, prints, admin actions and purges',
-  subcommands: [verifyCommand],
+  subcommands: [verifyCommand, listCommand],
 };

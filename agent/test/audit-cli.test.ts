@@ -62,3 +62,23 @@ describe('tongban audit verify', () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe('tongban audit list', () => {
+  it('prints entries oldest first, filtered and paged; --json gives them whole', () => {
+    const dir = dataDir(4);
+    let r = tongban(['audit', 'list', '--data', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^1\t\d{4}-\d\d-\d\dT[^\t]+Z\tcaseTransition\tkiosk\tcase-1\t\{"to":"submitted"\}$/);
+    r = tongban(['audit', 'list', '--data', dir, '--subject', 'case-3', '--json']);
+    expect(JSON.parse(r.stdout)).toMatchObject([{ seq: 3, subject: 'case-3', details: { to: 'submitted' }, hash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    r = tongban(['audit', 'list', '--data', dir, '--after', '2', '--limit', '1', '--json']);
+    expect(JSON.parse(r.stdout).map((e: { seq: number }) => e.seq)).toEqual([3]);
+    r = tongban(['audit', 'list', '--data', dir, '--type', 'purge']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    r = tongban(['audit', 'list', '--data', dir, '--type', 'nonsense']);
+    expect(r.code).toBe(2);
+  });
+});
