@@ -4,7 +4,7 @@
  * FieldCipher. The file is made durable first (temp file, fsync, rename, fsync of the directory) and
  * only then its row is committed: a row never points at a file that a power cut could take away.
  */
-import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { sm3Hex } from '../../certs/sm3.js';
 import { EnvironmentError, InputError } from '../../base/errors.js';
@@ -57,6 +57,26 @@ export class MaterialsRepo {
     private readonly core: StoreCore,
     private readonly cipher: StoreCipher,
   ) {}
+
+  /**
+   * Deletes temp files left by a process killed while writing a material (the data directory has one
+   * owner at a time, so any temp file found at open is stale). Returns how many were removed.
+   */
+  removeStaleTemps(): number {
+    const root = join(this.core.dataDir, 'materials');
+    if (!existsSync(root)) return 0;
+    let removed = 0;
+    for (const sub of readdirSync(root, { withFileTypes: true })) {
+      if (!sub.isDirectory()) continue;
+      for (const f of readdirSync(join(root, sub.name))) {
+        if (f.endsWith('.tmp')) {
+          rmSync(join(root, sub.name, f), { force: true });
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
 
   relativePath(sm3: string): string {
     return join('materials', sm3.slice(0, 2), sm3);

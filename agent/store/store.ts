@@ -43,6 +43,9 @@ export function openStore(options: OpenStoreWithCipher): Store {
   const outbox = new OutboxRepo(core, options.cipher);
   const cases = new CasesRepo(core, options.cipher, outbox);
   const group = new GroupCommitWriter(core);
+  const materials = new MaterialsRepo(core, options.cipher);
+  const stale = materials.removeStaleTemps();
+  if (stale > 0) options.log.child({ component: 'store' }).info('removed material temp files of an interrupted write', { count: stale });
   const closeCore = core.close.bind(core);
   return Object.assign(core, {
     cases,
@@ -53,7 +56,7 @@ export function openStore(options: OpenStoreWithCipher): Store {
       closeCore();
     },
     applicants: new ApplicantsRepo(core, options.cipher),
-    materials: new MaterialsRepo(core, options.cipher),
+    materials,
     outbox,
     inbox: new InboxRepo(core),
     catalog: new CatalogRepo(core),

@@ -2,8 +2,8 @@
  * An acknowledged write survives kill -9: a child process inserts cases and prints each id after its
  * commit; it is killed with SIGKILL at random moments (after a random number of acknowledgements, plus
  * a random few hundred microseconds of further writing), several times over the same data directory, writing one transaction per case and with group commit.
- * Every acknowledged case must be there exactly once, with its outbox entry, and the file must pass
- * integrity_check.
+ * Every acknowledged case must be there exactly once, with its outbox entry, every acknowledged material
+ * with its whole file, and the database must pass integrity_check.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../base/log.js';
+import { sm3Hex } from '../../certs/sm3.js';
 import { openFieldCipher } from '../pii/field-cipher.js';
 import { openStore } from '../store/store.js';
 
@@ -21,10 +22,11 @@ const dir = mkdtempSync(join(tmpdir(), 'tongban-durable-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the writer until it has acknowledged `killAfter` cases, kills it, returns the acknowledged ids. */
-function runAndKill(killAfter: number, mode: 'single' | 'group'): Promise<{ acked: string[]; signal: NodeJS.Signals | null }> {
+function runAndKill(killAfter: number, mode: 'single' | 'group'): Promise<{ acked: string[]; materials: string[][]; signal: NodeJS.Signals | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, mode], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     const acked: string[] = [];
+    const materials: string[][] = [];
     let pending = '';
     let stderr = '';
     let killing = false;
@@ -36,7 +38,10 @@ function runAndKill(killAfter: number, mode: 'single' | 'group'): Promise<{ acke
     child.stdout.on('data', (d: string) => {
       const lines = (pending + d).split('\n');
       pending = lines.pop()!; // a line cut by the kill was never acknowledged
-      for (const line of lines) if (line !== 'ready') acked.push(line);
+      for (const line of lines) {
+        if (line.startsWith('material ')) materials.push(line.split(' ').slice(1));
+        else if (line !== 'ready') acked.push(line);
+      }
       if (!killing && acked.length >= killAfter) {
         killing = true;
         const spinUntil = process.hrtime.bigint() + BigInt(Math.floor(Math.random() * 500_000));
@@ -52,7 +57,7 @@ function runAndKill(killAfter: number, mode: 'single' | 'group'): Promise<{ acke
     child.on('close', (code, signal) => {
       clearTimeout(guard);
       if (code !== null) reject(new Error(`writer exited with ${code}: ${stderr}`));
-      else resolve({ acked, signal });
+      else resolve({ acked, materials, signal });
     });
   });
 }
@@ -60,12 +65,14 @@ function runAndKill(killAfter: number, mode: 'single' | 'group'): Promise<{ acke
 describe('store durability under kill -9', () => {
   it('keeps every acknowledged case exactly once across repeated SIGKILLs', async () => {
     const acked: string[] = [];
+    const materials: string[][] = [];
     for (let round = 0; round < 6; round++) {
       // one transaction per case, then group commit, in turns over the same store
       const r = await runAndKill(50 + Math.floor(Math.random() * 400), round % 2 === 0 ? 'single' : 'group');
       expect(r.signal).toBe('SIGKILL');
       expect(r.acked.length).toBeGreaterThan(0);
       acked.push(...r.acked);
+      materials.push(...r.materials);
     }
     const store = openStore({ dataDir: dir, log: silentLogger, cipher: openFieldCipher({ dataDir: dir }) });
     try {
@@ -83,6 +90,13 @@ describe('store durability under kill -9', () => {
       expect(store.cases.count() - acked.length).toBeLessThanOrEqual(3 * 1 + 3 * 2000); // in flight: a case, or a group batch
       // Every stored case still opens (its sealed form is whole).
       expect(store.cases.get(acked[acked.length - 1]!)!.form).toMatchObject({ name: '张三' });
+      // Every acknowledged material has its row and its whole file (the file was durable before the row).
+      expect(materials.length).toBeGreaterThan(0);
+      for (const [caseId, sm3] of materials) {
+        const rows = store.materials.forCase(caseId!);
+        expect(rows.map((m) => m.sm3)).toEqual([sm3]);
+        expect(sm3Hex(store.materials.read(rows[0]!))).toBe(sm3);
+      }
       // Each case and its outbox entry were committed together: no orphan on either side.
       expect(store.db.prepare('SELECT count(*) AS n FROM cases WHERE id NOT IN (SELECT case_id FROM outbox)').get()).toEqual({ n: 0 });
     } finally {

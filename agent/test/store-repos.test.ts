@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -175,6 +175,17 @@ describe('materials', () => {
     expect(() => store.materials.read(store.materials.forCase(c.id)[0]!)).toThrow(/purged/);
     store.materials.purgeCase(other.id);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('removes temp files of an interrupted material write when the store opens', () => {
+    const c = store.cases.insert(newCase(), { kind: 'k', payload: null }).case;
+    const m = store.materials.put({ caseId: c.id, materialId: 'photo', bytes: Buffer.from('jpeg'), mime: 'image/jpeg' });
+    const tmp = join(dir, `${m.path}.4242.tmp`);
+    writeFileSync(tmp, 'half a file');
+    store.close();
+    store = openStore({ dataDir: dir, log: silentLogger, cipher: openFieldCipher({ dataDir: dir }) });
+    expect(existsSync(tmp)).toBe(false);
+    expect(Buffer.from(store.materials.read(m)).toString()).toBe('jpeg');
   });
 });
 
