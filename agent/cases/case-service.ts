@@ -289,6 +289,46 @@ export class CaseService {
   }
 
   /**
+   * 补正: a case the endpoint or staff sent back (correctionRequested) submitted again with corrected
+   * content — the same item, applicant and bundle, the form and materials as corrected (checked whole) —
+   * in one transaction: the envelope and content hash replaced, the transition to submitted with an
+   * outbox entry carrying the new content, the audit entry.
+   */
+  resubmit(id: string, raw: unknown): StoredCase {
+    checkId(id);
+    const catalog = this.catalog();
+    const input = parseCaseInput(raw, catalog);
+    return this.store.transaction(() => {
+      const c = this.requireLive(id);
+      if (c.status !== 'correctionRequested') throw new IllegalTransition(c.status, 'submitted', 'kiosk', 'only a case sent back for correction is submitted again with new content');
+      if (input.id !== undefined && input.id !== id) throw new InputError('case.badCorrection', 'the corrected case carries another id');
+      if (input.itemCode !== c.itemCode) throw new InputError('case.badCorrection', `a correction keeps the item (${c.itemCode})`);
+      if (input.applicant.idNumber !== c.applicant.idNumber || input.applicant.idType !== c.applicant.idType) throw new InputError('case.badCorrection', 'a correction keeps the applicant');
+      if (input.bundleId !== c.bundleId) throw new InputError('case.badCorrection', 'a correction keeps the bundle');
+      for (const m of input.materials) {
+        // An attached file must be one this case already holds (new files come through attachMaterial).
+        if (m.provision === 'attached' && !this.store.materials.forCase(id).some((f) => f.materialId === m.id && f.sm3 === m.sm3)) {
+          throw new InputError('case.missingFile', `materials ${m.id}: the case holds no such file (attach it first)`);
+        }
+      }
+      const corrected: Case = { ...c, catalogVersion: catalog.version, form: input.form, materials: input.materials };
+      const contentHash = caseContentHash(corrected);
+      const at = this.now();
+      this.store.cases.updateForm(id, { ...this.envelopeOf(corrected) }, contentHash, at);
+      this.store.cases.transition(id, {
+        from: 'correctionRequested',
+        to: 'submitted',
+        actor: 'kiosk',
+        at,
+        contentHash,
+        outbox: { kind: 'case.transition', payload: { from: 'correctionRequested', to: 'submitted', at: iso(at), contentHash, content: canonicalCaseContent(corrected), results: [] } },
+      });
+      appendAudit(this.store.db, { type: 'caseTransition', actor: AUDIT_ACTOR.kiosk, subject: id, details: { from: 'correctionRequested', to: 'submitted', item: c.itemCode }, at });
+      return this.require(id) as StoredCase;
+    });
+  }
+
+  /**
    * A material file scanned or uploaded for a case that is not yet with the endpoint (submitted) or
    * being corrected: the file stored (content-addressed), the entry replaced, the content hash renewed,
    * and an outbox entry with the new content, in one transaction.

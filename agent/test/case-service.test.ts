@@ -293,3 +293,38 @@ describe('受理回执', () => {
     expect(receipt.qr).toMatch(/^[0-9A-Z $%*+\-./:]+$/);
   });
 });
+
+describe('CaseService.resubmit (补正)', () => {
+  it('submits a case sent back for correction again with the corrected form: new hash, outbox carries it', () => {
+    const { case: c } = service.submit(example('341600-GJJ-0002'));
+    service.transition(c.id, { to: 'uploaded', actor: 'kiosk' });
+    service.transition(c.id, { to: 'correctionRequested', actor: 'staff', note: '提取金额超过可提取额度' });
+    const raw = example('341600-GJJ-0002');
+    raw.form.amount = 50000;
+    const after = service.resubmit(c.id, raw);
+    expect(after.status).toBe('submitted');
+    expect(after.form.amount).toBe(50000);
+    expect(after.contentHash).not.toBe(c.contentHash);
+    expect(after.contentHash).toBe(caseContentHash(after));
+    expect(store.cases.get(c.id)!.contentHash).toBe(after.contentHash);
+    const last = store.outbox.due(Number.MAX_SAFE_INTEGER).at(-1)!;
+    expect(last.payload).toMatchObject({ from: 'correctionRequested', to: 'submitted', contentHash: after.contentHash });
+    expect(caseContentHash((last.payload as { content: StoredCase }).content)).toBe(after.contentHash);
+    expect(verifyAudit(store.db)).toMatchObject({ ok: true });
+  });
+
+  it('refuses a case not sent back, another item or applicant, and invalid content', () => {
+    const { case: c } = service.submit(example('341600-GJJ-0002'));
+    expect(() => service.resubmit(c.id, example('341600-GJJ-0002'))).toThrow('only a case sent back for correction');
+    service.transition(c.id, { to: 'uploaded', actor: 'kiosk' });
+    service.transition(c.id, { to: 'correctionRequested', actor: 'staff', note: '补正' });
+    expect(() => service.resubmit(c.id, example('341600-YB-0001'))).toThrow('a correction keeps the item');
+    const other = example('341600-GJJ-0002');
+    other.applicant.idNumber = '11010519491231002X';
+    expect(() => service.resubmit(c.id, other)).toThrow('a correction keeps the applicant');
+    const bad = example('341600-GJJ-0002');
+    bad.form.phone = '123';
+    expect(() => service.resubmit(c.id, bad)).toThrow('form.phone');
+    expect(service.get(c.id)).toMatchObject({ status: 'correctionRequested', contentHash: c.contentHash });
+  });
+});
