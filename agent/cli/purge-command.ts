@@ -33,7 +33,7 @@ ago (default ${DEFAULT_RETENTION_DAYS}); ids, items, states and hashes stay. Wit
 that person, synced or not ("-" reads the number from stdin, keeping it out of the process list);
 exit 1 when no record has that number. Every erasure is written to the audit log.`,
   options: {
-    applicant: { type: 'string', valueName: 'ID-NUMBER', description: "the person's 18-character ID number, or - to read it from stdin" },
+    applicant: { type: 'string', valueName: 'ID-NUMBER', description: "the person's ID number (18 characters, or 15 for an older permanent residence card), or - to read it from stdin" },
     'retention-days': { type: 'string', valueName: 'N', description: `days after completion and sync (default ${DEFAULT_RETENTION_DAYS})` },
     data: { type: 'string', valueName: 'DIR', description: 'data directory' },
     'dry-run': { type: 'boolean', description: 'say what would be erased, erase nothing' },
@@ -45,7 +45,7 @@ exit 1 when no record has that number. Every erasure is written to the audit log
     if (idNumber !== undefined && retentionDays !== undefined) throw new UsageError('--retention-days applies to the retention purge, not to --applicant');
     if (idNumber === '-') idNumber = readFileSync(0, 'utf8').trim();
     if (idNumber !== undefined && !isValidIdNumber(idNumber)) {
-      throw new UsageError('--applicant takes an 18-character ID number with a valid check character', 'usage.badValue');
+      throw new UsageError('--applicant takes an ID number: 18 characters with a valid check character, or an older 15-character permanent residence number', 'usage.badValue');
     }
     const dataDir = resolveDataDir(stringOption(args, 'data'), ctx.env, ctx.cwd);
     if (!existsSync(join(dataDir, STORE_FILE))) throw new EnvironmentError('env.noStore', `no store in ${dataDir} (${STORE_FILE} is missing)`);

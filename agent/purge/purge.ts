@@ -164,7 +164,8 @@ function deleteFiles(store: Store, files: Files, log: Logger): { materials: numb
     }
   }
   for (const rel of files.certificates) {
-    if (!insideDataDir(rel)) continue;
+    // An issued PDF is kept as a material file of its case: never delete one a live case still uses.
+    if (!insideDataDir(rel) || stillUsed.get(rel)) continue;
     const abs = join(store.dataDir, rel);
     if (existsSync(abs)) {
       rmSync(abs, { force: true });

@@ -88,7 +88,7 @@ describe('tongban purge', () => {
     const wrongCheck = ID.slice(0, 17) + '1';
     let r = tongban(['purge', '--data', dir, '--applicant', wrongCheck]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('tongban: --applicant takes an 18-character ID number with a valid check character\n');
+    expect(r.stderr).toBe('tongban: --applicant takes an ID number: 18 characters with a valid check character, or an older 15-character permanent residence number\n');
     r = tongban(['purge', '--data', dir, '--applicant', ID, '--retention-days', '3']);
     expect(r.code).toBe(2);
     r = tongban(['purge', '--data', dir, '--retention-days', 'soon']);

@@ -100,6 +100,8 @@ describe('id numbers', () => {
     expect(isValidIdNumber(WANG.idNumber.slice(0, 17) + (WANG.idNumber[17] === '0' ? '1' : '0'))).toBe(false);
     expect(isValidIdNumber('1234')).toBe(false);
     expect(isValidIdNumber('11010519491231002x')).toBe(true);
+    expect(isValidIdNumber('USA310072209150')).toBe(true); // older 外国人永久居留身份证
+    expect(isValidIdNumber('US3100722091501')).toBe(false);
   });
 });
 
@@ -176,6 +178,18 @@ describe('retention purge', () => {
     expect(report).toMatchObject({ cases: [old], applicants: [], materialFilesDeleted: 0 });
     const [m] = k.store.materials.forCase(recent);
     expect(Buffer.from(k.store.materials.read(m!)).equals(shared)).toBe(true);
+  });
+
+  it('never deletes a certificate file that is also a material file of a live case', () => {
+    const k = kiosk();
+    const wang = applicant(k, WANG, T0);
+    const old = addCase(k, wang, { state: 'completed', at: T0 + DAY, sentAt: T0 + DAY, person: WANG });
+    const live = addCase(k, wang, { state: 'submitted', at: T0 + DAY * 39, sentAt: null, material: Buffer.from('%PDF shared'), person: WANG });
+    const [m] = k.store.materials.forCase(live);
+    k.store.certificates.record({ documentId: 'doc-shared', caseId: old, template: 't', path: m!.path, sm3: m!.sm3 });
+    purgeExpired(k.store, { cipher: k.cipher, log: k.log, retentionDays: 30, now: T0 + DAY * 40 });
+    expect(k.store.cases.get(old)!.purgedAt).not.toBeNull();
+    expect(Buffer.from(k.store.materials.read(m!)).toString()).toBe('%PDF shared');
   });
 
   it('deletes files left behind by a crash between the commit and the deletion (the sweep)', () => {
