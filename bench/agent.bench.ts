@@ -24,7 +24,7 @@ import type { BenchModule, Measurement } from './lib.js';
 
 const BIN = fileURLToPath(new URL('../bin/tongban.js', import.meta.url));
 const STARTS = 5;
-const CLIENTS = 8;
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 const INTAKE_MS = 3000;
 
 interface Daemon {
@@ -72,13 +72,13 @@ function startRecord(name: string, times: number[]): Measurement {
 }
 
 /** POSTs cases from `clients` concurrent keep-alive clients for `ms`; returns the cases acknowledged. */
-async function intake(url: string, token: string, clients: number, ms: number): Promise<{ ok: number; failed: number; latencies: number[]; wallMs: number }> {
+async function intake(url: string, token: string, clients: number, ms: number): Promise<{ ok: number; failed: Map<number, number>; latencies: number[]; wallMs: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const { hostname, port } = new URL(url);
   const body = JSON.stringify(exampleCase(exampleItem(demoCatalog())));
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
   let ok = 0;
-  let failed = 0;
+  const failed = new Map<number, number>();
   const latencies: number[] = [];
   const t0 = performance.now();
   const post = (): Promise<number> =>
@@ -97,7 +97,7 @@ async function intake(url: string, token: string, clients: number, ms: number): 
         const status = await post();
         latencies.push(performance.now() - s);
         if (status === 201) ok++;
-        else failed++;
+        else failed.set(status, (failed.get(status) ?? 0) + 1);
       }
     }),
   );
@@ -164,7 +164,7 @@ const bench: BenchModule = {
           p95Ms: lat[Math.floor(lat.length * 0.95)]!,
         });
         b.limit('case intake through the HTTP API (wall)', m.wallOpsPerSec, 'cases/s', { atLeast: 1000 });
-        if (r.failed) b.note(`${r.failed} requests were not answered 201`);
+        if (r.failed.size) b.note(`requests not answered 201, by status: ${[...r.failed].map(([s, n]) => `${s}: ${n}`).join(', ')}`);
         b.note('intake runs agent and clients on the same machine (the agent in its own process); the rate is wall-clock, every case acknowledged after the fsync of its group transaction');
       } finally {
         await d.stop();
