@@ -82,6 +82,8 @@ function sameJson(a: unknown, b: unknown): boolean {
   return ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
+const OPAQUE_ID = /^(?:[a-z][a-zA-Z]*:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Throws when base/redact would change `value`: a field named like personal data, an ID or phone number. */
 function assertNotPersonal(what: string, value: unknown): void {
   if (!sameJson(redactValue(value), value)) {
@@ -123,7 +125,9 @@ export function appendAudit(db: BetterSqlite3.Database, input: AuditInput): { se
   const at = input.at ?? Date.now();
   if (!Number.isSafeInteger(at) || at < 0) throw new TypeError('audit time must be integer milliseconds');
   const detailsText = canonicalJson(details); // also refuses what JSON cannot carry back
-  assertNotPersonal('subject', subject);
+  // An opaque id (a UUID, optionally `kind:`-prefixed) is not personal, though its random hex digits
+  // may look like a phone number to base/redact (…-a13812345678): such a case could never be audited.
+  if (subject === null || !OPAQUE_ID.test(subject)) assertNotPersonal('subject', subject);
   assertNotPersonal('details', details);
   const s = prepared(db);
   const run = () => {

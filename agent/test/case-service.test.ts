@@ -328,3 +328,13 @@ describe('CaseService.resubmit (补正)', () => {
     expect(service.get(c.id)).toMatchObject({ status: 'correctionRequested', contentHash: c.contentHash });
   });
 });
+
+describe('case ids that look like phone numbers to the redactor', () => {
+  it('are audited like any other (a UUID whose last group holds 11 digits starting 13)', () => {
+    const id = '0190a1b2-c3d4-7e5f-8a9b-a13812345678';
+    const { case: c } = service.submit({ ...example('341600-SB-0003'), id });
+    expect(c.id).toBe(id);
+    service.transition(id, { to: 'uploaded', actor: 'kiosk' });
+    expect(verifyAudit(store.db)).toMatchObject({ ok: true });
+  });
+});
