@@ -11,6 +11,8 @@ import type { StoreCore } from './open-store.js';
 
 interface Unit {
   readonly fn: () => unknown;
+  /** False when `fn` is atomic by itself (a repository method that is its own transaction). */
+  readonly savepoint: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -33,11 +35,15 @@ export class GroupCommitWriter {
     private readonly maxBatch = 2000,
   ) {}
 
-  /** Runs `fn` inside the next group transaction; resolves with its result once that transaction is durable. */
-  run<T>(fn: () => T): Promise<T> {
+  /**
+   * Runs `fn` inside the next group transaction; resolves with its result once that transaction is
+   * durable. `fn` runs in a savepoint of its own unless `atomic` says it already is one (a repository
+   * method wrapped in `store.transaction`), which saves a SAVEPOINT/RELEASE pair per unit.
+   */
+  run<T>(fn: () => T, options: { atomic?: boolean } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new EnvironmentError('env.storeClosed', 'the store is closing: no new writes'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, savepoint: !options.atomic, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -82,7 +88,7 @@ export class GroupCommitWriter {
           for (const u of batch) {
             try {
               // a nested better-sqlite3 transaction is a SAVEPOINT: a failing unit undoes only itself
-              results.push({ ok: true, value: db.transaction(u.fn)() });
+              results.push({ ok: true, value: u.savepoint ? db.transaction(u.fn)() : u.fn() });
             } catch (err) {
               results.push({ ok: false, err });
             }

@@ -50,7 +50,7 @@ export function openStore(options: OpenStoreWithCipher): Store {
   return Object.assign(core, {
     cases,
     group,
-    intakeCase: (input: NewCase, outboxEntry: NewOutboxEntry) => group.run(() => cases.insert(input, outboxEntry)),
+    intakeCase: (input: NewCase, outboxEntry: NewOutboxEntry) => group.run(() => cases.insert(input, outboxEntry), { atomic: true }),
     close() {
       if (core.db.open) group.drainSync();
       closeCore();

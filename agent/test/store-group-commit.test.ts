@@ -55,6 +55,19 @@ describe('group commit', () => {
     expect(store.outbox.pendingCount()).toBe(2); // no outbox entry of the failed unit
   });
 
+  it('undoes the partial writes of a failing unit run in its own savepoint', async () => {
+    const settled = await Promise.allSettled([
+      store.group.run(() => store.settings.set('a', 1)),
+      store.group.run(() => {
+        store.settings.set('b', 2);
+        throw new Error('half done');
+      }),
+      store.group.run(() => store.settings.set('c', 3)),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect([store.settings.get('a'), store.settings.get('b'), store.settings.get('c')]).toEqual([1, undefined, 3]);
+  });
+
   it('commits queued writes when the store is closed, and refuses new ones after', async () => {
     const pending = store.intakeCase(newCase('queued'), { kind: 'case.submit', payload: null });
     store.close();
