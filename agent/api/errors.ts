@@ -3,7 +3,7 @@
  * status for what the caller did wrong, so the kiosk UI and tools can react to `code` and show
  * `message` without parsing it.
  */
-import { isTongbanError } from '../../base/errors.js';
+import { EnvironmentError, isTongbanError } from '../../base/errors.js';
 import { CheckError } from '../../drivers/manager/check.js';
 
 export interface ApiErrorBody {
@@ -49,6 +49,8 @@ export function toApiError(err: unknown): ApiError | undefined {
     return new ApiError(conflictCodes.test(err.code) ? 409 : 400, err.code, err.message, typeof field === 'string' ? field : undefined);
   }
   if (isTongbanError(err) && err.exitCode === 1) return new ApiError(409, err.code, err.message);
+  // The machine is not as needed (a simulator not running): not the caller's fault, not a bug either.
+  if (err instanceof EnvironmentError) return new ApiError(503, err.code, err.message);
   return undefined;
 }
 

@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { EnvironmentError, messageOf } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
 import { IdCardSim, loadCardFixture, type SimCard } from '../../drivers/sim/idcard-sim.js';
 import { PrinterSim, type Paper } from '../../drivers/sim/printer-sim.js';
@@ -17,6 +18,8 @@ export interface DemoState {
   readonly cover: 'open' | 'closed';
   readonly receipts: number;
   readonly scanned: number;
+  /** Simulators that could not start (their devices show offline). */
+  readonly unavailable?: readonly string[];
 }
 
 export interface DemoSimulators {
@@ -32,50 +35,69 @@ export interface DemoSimulators {
   stop(): Promise<void>;
 }
 
-/** Starts the three simulators where demoDevices(dataDir) says the drivers will look for them. */
+/**
+ * Starts the three simulators where demoDevices(dataDir) says the drivers will look for them. One that
+ * cannot start (no socat, a path taken) is logged and left out: the agent still starts, its device shows
+ * offline, and the demo actions on it fail with EnvironmentError saying why.
+ */
 export async function startDemoSimulators(options: { dataDir: string; card: string; log: Logger }): Promise<DemoSimulators> {
   const [idcardDevice, scannerDevice, receiptDevice] = demoDevices(options.dataDir);
   const pathOf = (d: typeof idcardDevice): string => (d!.transport as { path: string }).path;
   mkdirSync(dirname(pathOf(idcardDevice)), { recursive: true, mode: 0o700 });
   const defaultCard: SimCard = loadCardFixture(options.card);
   const log = options.log.child({ component: 'agent.demo' });
+  const problems = new Map<string, string>();
 
-  const started: { stop(): Promise<void> }[] = [];
-  try {
-    const idcard = await IdCardSim.start(pathOf(idcardDevice), { log });
-    started.push(idcard);
-    const scanner = new ScannerSim({ link: pathOf(scannerDevice), log });
-    await scanner.start();
-    started.push(scanner);
-    const printer = await PrinterSim.start({ link: pathOf(receiptDevice), log });
-    started.push(printer);
-    let paper: Paper = 'ok';
-    let cover: 'open' | 'closed' = 'closed';
-    return {
-      insertCard(fixture) {
-        idcard.insertCard(fixture === undefined ? defaultCard : loadCardFixture(fixture));
-      },
-      removeCard: () => idcard.removeCard(),
-      scan: (text) => scanner.scan(text),
-      setPaper(p) {
-        paper = p;
-        printer.setPaper(p);
-      },
-      setCover(c) {
-        cover = c;
-        if (c === 'open') printer.openCover();
-        else printer.closeCover();
-      },
-      state: () => ({ card: idcard.cardInserted, paper, cover, receipts: printer.receipts.length, scanned: scanner.scanned.length }),
-      receipts: () => printer.receipts.map((r) => ({ lines: r.lines.map((l) => l.text), qr: [...r.qr] })),
-      stop: () => stopAll(started),
-    };
-  } catch (err) {
-    await stopAll(started);
-    throw err;
+  async function attempt<T>(name: string, start: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await start();
+    } catch (err) {
+      problems.set(name, messageOf(err));
+      log.warn('demo simulator not started', { simulator: name, err: messageOf(err) });
+      return undefined;
+    }
   }
-}
+  const idcard = await attempt('idcard', () => IdCardSim.start(pathOf(idcardDevice), { log }));
+  const scanner = await attempt('scanner', async () => {
+    const sim = new ScannerSim({ link: pathOf(scannerDevice), log });
+    await sim.start();
+    return sim;
+  });
+  const printer = await attempt('receipt', () => PrinterSim.start({ link: pathOf(receiptDevice), log }));
+  const need = <T>(name: string, sim: T | undefined): T => {
+    if (sim === undefined) throw new EnvironmentError('env.simulator', `the demo's ${name} simulator is not running (${problems.get(name) ?? 'not started'})`);
+    return sim;
+  };
 
-async function stopAll(items: { stop(): Promise<void> }[]): Promise<void> {
-  await Promise.allSettled(items.map((s) => s.stop()));
+  let paper: Paper = 'ok';
+  let cover: 'open' | 'closed' = 'closed';
+  return {
+    insertCard(fixture) {
+      need('idcard', idcard).insertCard(fixture === undefined ? defaultCard : loadCardFixture(fixture));
+    },
+    removeCard: () => need('idcard', idcard).removeCard(),
+    scan: async (text) => need('scanner', scanner).scan(text),
+    setPaper(p) {
+      need('receipt', printer).setPaper(p);
+      paper = p;
+    },
+    setCover(c) {
+      const sim = need('receipt', printer);
+      if (c === 'open') sim.openCover();
+      else sim.closeCover();
+      cover = c;
+    },
+    state: () => ({
+      card: idcard?.cardInserted ?? false,
+      paper,
+      cover,
+      receipts: printer?.receipts.length ?? 0,
+      scanned: scanner?.scanned.length ?? 0,
+      ...(problems.size ? { unavailable: [...problems.keys()] } : {}),
+    }),
+    receipts: () => (printer?.receipts ?? []).map((r) => ({ lines: r.lines.map((l) => l.text), qr: [...r.qr] })),
+    stop: async () => {
+      await Promise.allSettled([idcard?.stop(), scanner?.stop(), printer?.stop()]);
+    },
+  };
 }
