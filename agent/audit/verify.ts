@@ -17,7 +17,7 @@ export type AuditBreak = 'removed' | 'inserted' | 'reordered' | 'edited' | 'trun
 
 export type AuditVerdict =
   | { readonly ok: true; readonly entries: number; readonly headSeq: number; readonly headHash: string }
-  | { readonly ok: false; readonly entries: number; readonly firstBadSeq: number; readonly reason: AuditBreak; readonly message: string };
+  | { readonly ok: false; /** entries read up to the break */ readonly entries: number; readonly firstBadSeq: number; readonly reason: AuditBreak; readonly message: string };
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -47,29 +47,27 @@ export function verifyAudit(db: BetterSqlite3.Database): AuditVerdict {
 }
 
 function verifyInSnapshot(db: BetterSqlite3.Database): AuditVerdict {
-  const rows = db.prepare('SELECT seq, at, type, actor, subject, details, prev_hash, hash FROM audit_log ORDER BY seq').all() as RawRow[];
+  // Streamed row by row: memory stays flat however long the log is.
+  const rows = db.prepare('SELECT seq, at, type, actor, subject, details, prev_hash, hash FROM audit_log ORDER BY seq').iterate() as IterableIterator<RawRow>;
   const headRow = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as RawRow | undefined;
-  const bad = (firstBadSeq: number, reason: AuditBreak, message: string): AuditVerdict => ({ ok: false, entries: rows.length, firstBadSeq, reason, message });
-
-  const entries: AuditEntry[] = [];
-  for (const r of rows) {
-    const e = parseRow(r);
-    if (typeof e === 'string') return bad(typeof r.seq === 'number' ? r.seq : entries.length + 1, 'malformed', `entry ${String(r.seq)} is malformed: ${e}`);
-    entries.push(e);
-  }
-  // Where each hash sits now, to tell a reordering from an insertion or a removal.
-  const seqByHash = new Map<string, number>();
-  for (const e of entries) seqByHash.set(e.hash, e.seq);
+  // Only on a broken link: where the entry it points back to sits now (a full scan, once).
+  const seqOfHash = (hash: string): number | undefined => (db.prepare('SELECT seq FROM audit_log WHERE hash = ? LIMIT 1').get(hash) as { seq: number } | undefined)?.seq;
+  let count = 0;
+  // Returning from inside the for-of below closes the row iterator (and frees its statement).
+  const bad = (firstBadSeq: number, reason: AuditBreak, message: string): AuditVerdict => ({ ok: false, entries: count, firstBadSeq, reason, message });
 
   let prevSeq = 0;
   let prevHash = GENESIS_HASH;
-  for (const e of entries) {
+  for (const r of rows) {
+    count++;
+    const e = parseRow(r);
+    if (typeof e === 'string') return bad(typeof r.seq === 'number' ? r.seq : prevSeq + 1, 'malformed', `entry ${String(r.seq)} is malformed: ${e}`);
     if (e.seq !== prevSeq + 1) {
       const last = e.seq - 1;
       return bad(prevSeq + 1, 'removed', last === prevSeq + 1 ? `entry ${prevSeq + 1} was removed` : `entries ${prevSeq + 1} to ${last} were removed`);
     }
     if (e.prevHash !== prevHash) {
-      const follows = e.prevHash === GENESIS_HASH ? 0 : seqByHash.get(e.prevHash);
+      const follows = e.prevHash === GENESIS_HASH ? 0 : seqOfHash(e.prevHash);
       if (follows === undefined) {
         return bad(e.seq, 'removed', `entry ${e.seq} follows an entry that is no longer in the log (removed, or altered with its hash)`);
       }
@@ -85,7 +83,7 @@ function verifyInSnapshot(db: BetterSqlite3.Database): AuditVerdict {
   }
 
   if (headRow === undefined) {
-    if (entries.length === 0) return { ok: true, entries: 0, headSeq: 0, headHash: GENESIS_HASH };
+    if (count === 0) return { ok: true, entries: 0, headSeq: 0, headHash: GENESIS_HASH };
     return bad(prevSeq, 'truncated', 'the audit head is missing');
   }
   const headSeq = headRow.seq;
@@ -96,5 +94,5 @@ function verifyInSnapshot(db: BetterSqlite3.Database): AuditVerdict {
   }
   if (headSeq < prevSeq) return bad(headSeq + 1, 'inserted', `entries after ${headSeq}, the recorded head, were added outside tongban`);
   if (headHash !== prevHash) return bad(prevSeq, 'edited', `entry ${prevSeq}, the last, does not match the recorded head`);
-  return { ok: true, entries: entries.length, headSeq, headHash };
+  return { ok: true, entries: count, headSeq, headHash };
 }
