@@ -20,7 +20,10 @@ import { lockDataDir, prepareDataDir, removeRuntimeInfo, writeRuntimeInfo, type 
 import { CaseService } from './cases/case-service.js';
 import { ensureCatalog } from './catalog/catalog-store.js';
 import { openFieldCipher } from './pii/field-cipher.js';
+import { recordCurrentKey } from './pii/reencrypt.js';
+import { scheduleRetentionPurge } from './purge/schedule.js';
 import { openStore, type Store } from './store/store.js';
+import { deviceRecorder } from './devices/device-records.js';
 import { startDemoSimulators, type DemoSimulators } from './devices/demo-simulators.js';
 
 export { DEFAULT_PORT };
@@ -77,6 +80,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const cipher = openFieldCipher({ dataDir: options.dataDir, log });
     const store: Store = openStore({ dataDir: options.dataDir, log, cipher });
     closers.push({ name: 'store', close: () => store.close() });
+    recordCurrentKey(store.db, cipher);
+    // Personal data of cases completed and synced more than privacy.retentionDays ago is erased (agent/purge).
+    const retention = scheduleRetentionPurge({ store, cipher, retentionDays: config.privacy.retentionDays, log });
+    closers.push({ name: 'retention purge', close: () => retention.stop() });
     // The catalog in the store; at the first start (catalog.source "demo") the demo catalog is installed.
     const catalog = ensureCatalog(store);
     const cases = new CaseService({ store, catalog: () => catalog });
@@ -92,6 +99,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       log: log.child({ component: 'agent.devices' }),
     });
     closers.push({ name: 'devices', close: () => manager.close() });
+    const recorder = deviceRecorder(store, log.child({ component: 'agent.devices' }));
+    const offRecords = manager.subscribe((m) => recorder.status(m));
+    closers.push({ name: 'device records', close: () => void offRecords() });
     await manager.start(); // never rejects: a missing device waits to reconnect
 
     const events = new AgentEvents();
@@ -101,7 +111,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       port: options.port ?? config.api.port,
       token,
       routes,
-      sockets: deviceSockets({ manager, events, log: log.child({ component: 'agent.ws' }) }),
+      sockets: deviceSockets({ manager, events, log: log.child({ component: 'agent.ws' }), observe: (m, device) => recorder.reply(m, device) }),
       maxBodyBytes: config.api.maxBodyBytes,
       log: log.child({ component: 'agent.api' }),
     });

@@ -37,10 +37,19 @@ export class AgentEvents {
 /** Socket buffer above which a client that does not read is dropped rather than buffered without end. */
 const MAX_BUFFERED = 16 * 1024 * 1024;
 
-export function deviceSockets(options: { manager: DeviceManager; events: AgentEvents; log: Logger }): SocketRoute[] {
-  const { manager, events, log } = options;
+export interface DeviceSocketOptions {
+  readonly manager: DeviceManager;
+  readonly events: AgentEvents;
+  readonly log: Logger;
+  /** Sees every message the manager sends a client, with the device the socket addresses (records, audit). */
+  readonly observe?: (m: Message, device: string | undefined) => void;
+}
+
+export function deviceSockets(options: DeviceSocketOptions): SocketRoute[] {
+  const { manager, events, log, observe } = options;
   const accept = (ws: WebSocket, device: string | undefined): void => {
     const sink: MessageSink = (m) => {
+      observe?.(m, device);
       if (ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount > MAX_BUFFERED) {
         log.warn('websocket client not reading: dropped', { buffered: ws.bufferedAmount });
