@@ -81,8 +81,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const store: Store = openStore({ dataDir: options.dataDir, log, cipher });
     closers.push({ name: 'store', close: () => store.close() });
     recordCurrentKey(store.db, cipher);
-    // Personal data of cases completed and synced more than privacy.retentionDays ago is erased (agent/purge).
-    const retention = scheduleRetentionPurge({ store, cipher, retentionDays: config.privacy.retentionDays, log });
+    // Personal data of cases completed and synced more than purge.retentionDays ago is erased (agent/purge).
+    const retention = scheduleRetentionPurge({ store, cipher, retentionDays: config.purge.retentionDays, intervalMs: config.purge.intervalMinutes * 60_000, log });
     closers.push({ name: 'retention purge', close: () => retention.stop() });
     // The catalog in the store; at the first start (catalog.source "demo") the demo catalog is installed.
     const catalog = ensureCatalog(store);

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { booleanOption, integerOption, stringOption, writeJson, type Command } from '../../base/cli.js';
 import { EnvironmentError, ExitCode, UsageError } from '../../base/errors.js';
 import { createLogger, stderrSink } from '../../base/log.js';
-import { resolveDataDir } from '../data-dir.js';
 import { openFieldCipher } from '../pii/field-cipher.js';
+import { AGENT_OPTIONS, configFromArgs, dataDirFromArgs } from './agent-client.js';
 import { isValidIdNumber } from '../pii/id-number.js';
 import { DEFAULT_RETENTION_DAYS, purgeApplicant, purgeExpired, type PurgeReport } from '../purge/purge.js';
 import { openStore, STORE_FILE } from '../store/store.js';
@@ -26,16 +26,16 @@ function describe(r: PurgeReport): string {
 export const purgeCommand: Command = {
   name: 'purge',
   summary: "erase personal data: the retention purge, or one applicant's data by ID number",
-  usage: '[--applicant ID-NUMBER|-] [--retention-days N] [--data DIR] [--dry-run] [--json]',
+  usage: '[--applicant ID-NUMBER|-] [--retention-days N] [--config FILE] [--data DIR] [--dry-run] [--json]',
   description: `Without --applicant: erases the personal data (applicant fields, photo, case forms, material
 files no other case uses, certificate PDFs) of cases completed and synced more than --retention-days
-ago (default ${DEFAULT_RETENTION_DAYS}); ids, items, states and hashes stay. With --applicant: erases every record of
+ago (default: purge.retentionDays of the configuration, else ${DEFAULT_RETENTION_DAYS}); ids, items, states and hashes stay. With --applicant: erases every record of
 that person, synced or not ("-" reads the number from stdin, keeping it out of the process list);
 exit 1 when no record has that number. Every erasure is written to the audit log.`,
   options: {
     applicant: { type: 'string', valueName: 'ID-NUMBER', description: "the person's ID number (18 characters, or 15 for an older permanent residence card), or - to read it from stdin" },
-    'retention-days': { type: 'string', valueName: 'N', description: `days after completion and sync (default ${DEFAULT_RETENTION_DAYS})` },
-    data: { type: 'string', valueName: 'DIR', description: 'data directory' },
+    'retention-days': { type: 'string', valueName: 'N', description: `days after completion and sync (default: purge.retentionDays, ${DEFAULT_RETENTION_DAYS})` },
+    ...AGENT_OPTIONS,
     'dry-run': { type: 'boolean', description: 'say what would be erased, erase nothing' },
     json: { type: 'boolean', description: 'print the report as JSON' },
   },
@@ -47,7 +47,8 @@ exit 1 when no record has that number. Every erasure is written to the audit log
     if (idNumber !== undefined && !isValidIdNumber(idNumber)) {
       throw new UsageError('--applicant takes an ID number: 18 characters with a valid check character, or an older 15-character permanent residence number', 'usage.badValue');
     }
-    const dataDir = resolveDataDir(stringOption(args, 'data'), ctx.env, ctx.cwd);
+    const config = configFromArgs(args, ctx);
+    const dataDir = dataDirFromArgs(args, ctx, config);
     if (!existsSync(join(dataDir, STORE_FILE))) throw new EnvironmentError('env.noStore', `no store in ${dataDir} (${STORE_FILE} is missing)`);
     const log = createLogger({ level: 'warn', sink: stderrSink });
     const cipher = openFieldCipher({ dataDir, create: false, log });
@@ -58,7 +59,7 @@ exit 1 when no record has that number. Every erasure is written to the audit log
       report =
         idNumber !== undefined
           ? purgeApplicant(store, idNumber, { cipher, dryRun, log, actor: 'operator' })
-          : purgeExpired(store, { cipher, dryRun, log, actor: 'operator', retentionDays: retentionDays ?? DEFAULT_RETENTION_DAYS });
+          : purgeExpired(store, { cipher, dryRun, log, actor: 'operator', retentionDays: retentionDays ?? config?.purge.retentionDays ?? DEFAULT_RETENTION_DAYS });
     } finally {
       store.close();
     }

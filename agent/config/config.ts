@@ -8,6 +8,7 @@
  *   "demo":    { "enabled": true, "card": "resident-longterm.json" },
  *   "devices": [ ... drivers/config.ts ... ],          // only when demo.enabled is false
  *   "catalog": { "source": "demo" },
+ *   "purge":   { "retentionDays": 30, "intervalMinutes": 360 },   // agent/purge
  *   "sync":    { "endpoint": "http://127.0.0.1:8788/" },  // issue 6; not used yet
  *   "log":     { "level": "info" }
  * }
@@ -25,6 +26,8 @@ import { CheckError, boolean, integer, isPlainObject, kindOf, object, oneOf, opt
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_SYNC_ENDPOINT = 'http://127.0.0.1:8788/';
+export const DEFAULT_RETENTION_DAYS = 30;
+export const DEFAULT_PURGE_INTERVAL_MINUTES = 360;
 export const DEFAULT_DEMO_CARD = 'resident-longterm.json';
 /** Largest configuration file read (a kiosk's file is a few kilobytes). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -38,6 +41,8 @@ export interface AgentConfig {
   /** Real devices (demo off). In demo mode the simulated devices are made by demoDevices(). */
   readonly devices: readonly DeviceConfig[];
   readonly catalog: { readonly source: 'demo' };
+  /** Personal data of cases completed and synced is erased `retentionDays` after; the agent checks every `intervalMinutes` (agent/purge). */
+  readonly purge: { readonly retentionDays: number; readonly intervalMinutes: number };
   /** The reference endpoint cases sync to (issue 6); kept and checked, not used yet. */
   readonly sync: { readonly endpoint: string };
   readonly log: { readonly level: LogLevel };
@@ -46,7 +51,7 @@ export interface AgentConfig {
 const url = string({ max: 2048, pattern: /^https?:\/\/[^\s]+$/, hint: 'an http:// or https:// URL' });
 const fixtureName = string({ max: 255, pattern: /^[^\s]+\.json$/, hint: 'a card fixture file (.json): a path or a name from drivers/sim/fixtures/' });
 
-const TOP_KEYS = ['dataDir', 'api', 'demo', 'devices', 'catalog', 'sync', 'log'];
+const TOP_KEYS = ['dataDir', 'api', 'demo', 'devices', 'catalog', 'purge', 'sync', 'log'];
 
 /** Checks a parsed configuration (`{}` = every default) and fills the defaults in. */
 export function parseConfig(value: unknown): AgentConfig {
@@ -58,6 +63,7 @@ export function parseConfig(value: unknown): AgentConfig {
     const api = optional(object({ port: optional(integer(0, 65535)), maxBodyBytes: optional(integer(1024, 64 * 1024 * 1024)) }))(value.api, 'api') ?? {};
     const demo = optional(object({ enabled: optional(boolean()), card: optional(fixtureName) }))(value.demo, 'demo') ?? {};
     const catalog = optional(object({ source: optional(oneOf(['demo'])) }))(value.catalog, 'catalog') ?? {};
+    const purge = optional(object({ retentionDays: optional(integer(0, 36500)), intervalMinutes: optional(integer(1, 10080)) }))(value.purge, 'purge') ?? {};
     const sync = optional(object({ endpoint: optional(url) }))(value.sync, 'sync') ?? {};
     const log = optional(object({ level: optional(oneOf(LOG_LEVELS)) }))(value.log, 'log') ?? {};
     const dataDir = optional(string({ max: 4096 }))(value.dataDir, 'dataDir');
@@ -72,6 +78,7 @@ export function parseConfig(value: unknown): AgentConfig {
       demo: { enabled: demoEnabled, card: demo.card ?? DEFAULT_DEMO_CARD },
       devices,
       catalog: { source: catalog.source ?? 'demo' },
+      purge: { retentionDays: purge.retentionDays ?? DEFAULT_RETENTION_DAYS, intervalMinutes: purge.intervalMinutes ?? DEFAULT_PURGE_INTERVAL_MINUTES },
       sync: { endpoint: sync.endpoint ?? DEFAULT_SYNC_ENDPOINT },
       log: { level: (log.level as LogLevel | undefined) ?? 'info' },
     };

@@ -22,6 +22,7 @@ describe('configuration', () => {
       demo: { enabled: true, card: 'resident-longterm.json' },
       devices: [],
       catalog: { source: 'demo' },
+      purge: { retentionDays: 30, intervalMinutes: 360 },
       sync: { endpoint: 'http://127.0.0.1:8788/' },
       log: { level: 'info' },
     });
@@ -39,7 +40,8 @@ describe('configuration', () => {
 
   it('names the key path of every mistake', () => {
     expect(problem([])).toBe('configuration: configuration must be a JSON object, not an array');
-    expect(problem({ port: 1 })).toBe('configuration: port is not a known key (known: dataDir, api, demo, devices, catalog, sync, log)');
+    expect(problem({ port: 1 })).toBe('configuration: port is not a known key (known: dataDir, api, demo, devices, catalog, purge, sync, log)');
+    expect(problem({ purge: { retentionDays: -1 } })).toMatch(/^configuration: purge\.retentionDays must be/);
     expect(problem({ api: { port: 70000 } })).toBe('configuration: api.port must be from 0 to 65535');
     expect(problem({ api: { prot: 1 } })).toMatch(/^configuration: api\.prot is not a known key/);
     expect(problem({ api: { maxBodyBytes: 10 } })).toBe('configuration: api.maxBodyBytes must be from 1024 to 67108864');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,6 +80,19 @@ describe('tongban purge', () => {
     expect(dry.stdout).toContain('would erase the personal data of 1 case(s) and 1 applicant record(s)');
     const r = tongban(['purge', '--data', dir, '--json']);
     expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ reason: 'retention', cases: [caseId] });
+  });
+
+  it('takes the data directory and purge.retentionDays from --config', () => {
+    const { dir, caseId } = kiosk(40);
+    const file = join(dir, '..', `${dir.split('/').pop()}.json`);
+    writeFileSync(file, JSON.stringify({ dataDir: dir, purge: { retentionDays: 60 } }));
+    dirs.push(file);
+    let r = tongban(['purge', '--config', file, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ reason: 'retention', cases: [] });
+    writeFileSync(file, JSON.stringify({ dataDir: dir, purge: { retentionDays: 30 } }));
+    r = tongban(['purge', '--config', file, '--json']);
     expect(JSON.parse(r.stdout)).toMatchObject({ reason: 'retention', cases: [caseId] });
   });
 
