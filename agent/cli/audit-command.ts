@@ -9,8 +9,8 @@ import { EnvironmentError, ExitCode, UsageError } from '../../base/errors.js';
 import { createLogger, stderrSink } from '../../base/log.js';
 import { AUDIT_TYPES, readAudit } from '../audit/audit-log.js';
 import { verifyAudit } from '../audit/verify.js';
-import { resolveDataDir } from '../data-dir.js';
 import { openStoreCore, STORE_FILE } from '../store/open-store.js';
+import { AGENT_OPTIONS, configFromArgs, dataDirFromArgs } from './agent-client.js';
 
 function openExisting(dataDir: string) {
   if (!existsSync(join(dataDir, STORE_FILE))) throw new EnvironmentError('env.noStore', `no store in ${dataDir} (${STORE_FILE} is missing)`);
@@ -20,9 +20,9 @@ function openExisting(dataDir: string) {
 const listCommand: Command = {
   name: 'list',
   summary: 'print audit log entries, oldest first (seq, time, type, actor, subject, details)',
-  usage: '[--data DIR] [--type TYPE] [--subject SUBJECT] [--after SEQ] [--limit N] [--json]',
+  usage: '[--config FILE] [--data DIR] [--type TYPE] [--subject SUBJECT] [--after SEQ] [--limit N] [--json]',
   options: {
-    data: { type: 'string', valueName: 'DIR', description: 'data directory' },
+    ...AGENT_OPTIONS,
     type: { type: 'string', valueName: 'TYPE', description: `only entries of this type (${AUDIT_TYPES.join(', ')})` },
     subject: { type: 'string', valueName: 'SUBJECT', description: 'only entries about this subject (a case id, applicant:<id>, ...)' },
     after: { type: 'string', valueName: 'SEQ', description: 'only entries after this seq (to page on)' },
@@ -33,7 +33,7 @@ const listCommand: Command = {
     const type = stringOption(args, 'type');
     if (type !== undefined && !(AUDIT_TYPES as readonly string[]).includes(type)) throw new UsageError(`--type must be one of ${AUDIT_TYPES.join(', ')}`);
     const query = { type, subject: stringOption(args, 'subject'), afterSeq: integerOption(args, 'after', 0, Number.MAX_SAFE_INTEGER), limit: integerOption(args, 'limit', 1, 100_000) };
-    const store = openExisting(resolveDataDir(stringOption(args, 'data'), ctx.env, ctx.cwd));
+    const store = openExisting(dataDirFromArgs(args, ctx, configFromArgs(args, ctx)));
     let entries;
     try {
       entries = readAudit(store.db, query);
@@ -53,16 +53,16 @@ const listCommand: Command = {
 const verifyCommand: Command = {
   name: 'verify',
   summary: 'check the audit log hash chain: exit 0 intact, 1 broken (first bad entry and why), 3 no readable store',
-  usage: '[--data DIR] [--json]',
+  usage: '[--config FILE] [--data DIR] [--json]',
   description: `Recomputes every entry's SM3 from the first to the recorded head and reports the first entry that
 was edited, removed, inserted or reordered, or entries missing at the end. Reads the store of the data
 directory (default: $TONGBAN_DATA, else ~/.local/share/tongban); the agent may be running.`,
   options: {
-    data: { type: 'string', valueName: 'DIR', description: 'data directory' },
+    ...AGENT_OPTIONS,
     json: { type: 'boolean', description: 'print the verdict as JSON' },
   },
   async run(args, ctx) {
-    const store = openExisting(resolveDataDir(stringOption(args, 'data'), ctx.env, ctx.cwd));
+    const store = openExisting(dataDirFromArgs(args, ctx, configFromArgs(args, ctx)));
     let verdict;
     try {
       verdict = verifyAudit(store.db);

@@ -1,0 +1,85 @@
+/**
+ * End to end through the real agent: a case submitted over the API leaves no personal value in clear in
+ * any file of the data directory (store, WAL, logs, materials) nor on the agent's stdout/stderr; then
+ * `tongban purge --applicant` erases it and `tongban audit verify` still finds the chain intact.
+ */
+import { readdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tongban, tongbanDaemon } from '../../test/helpers/cli.js';
+import { exampleCase } from '../cases/example.js';
+import { demoCatalog } from '../catalog/catalog.js';
+
+const READY = /ready: (http:\/\/127\.0\.0\.1:(\d+)\/)/;
+
+function withCheck(body17: string): string {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  return body17 + '10X98765432'[[...body17].reduce((s, d, i) => s + Number(d) * w[i]!, 0) % 11]!;
+}
+const ID = withCheck('31011719880808471');
+const NAME = '欧阳秘密';
+const PHONE = '13977778888';
+const ADDRESS = '上海市松江区保密路77弄7号';
+const SECRETS = [ID, NAME, PHONE, ADDRESS];
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function everyFile(dir: string): { path: string; bytes: Buffer }[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => {
+      const path = join(e.parentPath, e.name);
+      return { path, bytes: readFileSync(path) };
+    });
+}
+
+function leaks(files: { path: string; bytes: Buffer }[]): string[] {
+  return files.flatMap((f) => SECRETS.filter((s) => f.bytes.includes(Buffer.from(s, 'utf8'))).map((s) => `${f.path}: ${s.length} chars`));
+}
+
+describe('personal data at rest and in logs, through the running agent', () => {
+  it('is nowhere in clear after a submission (debug logging on), and is erased by tongban purge --applicant', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tongban-pii-rest-'));
+    dirs.push(dir);
+    const data = join(dir, 'data');
+    const config = join(dir, 'kiosk.json');
+    writeFileSync(config, JSON.stringify({ dataDir: 'data', demo: { enabled: false }, api: { port: 0 }, log: { level: 'debug' } }));
+    const item = demoCatalog().items.find((i) => i.code === '341600-YB-0001')!;
+    const input = exampleCase(item) as { applicant: Record<string, string>; form: Record<string, unknown> };
+    input.applicant = { ...input.applicant, idNumber: ID, name: NAME };
+    input.form = { ...input.form, phone: PHONE, residenceAddress: ADDRESS };
+    const file = join(dir, 'case.json');
+    writeFileSync(file, JSON.stringify(input));
+
+    const d = await tongbanDaemon(['start', '--config', config, '--log-level', 'debug'], READY);
+    let caseId: string;
+    try {
+      const r = tongban(['cases', 'submit', '--in', file, '--config', config]);
+      expect(r.code, r.stderr).toBe(0);
+      caseId = r.stdout.trim();
+      const shown = tongban(['cases', 'show', caseId, '--json', '--config', config]);
+      expect(shown.stdout).toContain(NAME); // the agent can read it back (decrypted on demand)...
+    } finally {
+      d.child.kill('SIGTERM');
+      await d.exited;
+    }
+    // ...but no file of the data directory, nor the agent's output, holds any of it in clear.
+    expect(leaks(everyFile(data))).toEqual([]);
+    for (const s of SECRETS) {
+      expect(d.stdout()).not.toContain(s);
+      expect(d.stderr()).not.toContain(s);
+    }
+    expect(readFileSync(join(data, 'logs', 'agent.log'), 'utf8')).toContain('agent ready'); // the log was written
+
+    const purge = tongban(['purge', '--applicant', ID, '--config', config, '--json']);
+    expect(purge.code, purge.stderr).toBe(0);
+    expect(JSON.parse(purge.stdout)).toMatchObject({ reason: 'operator', cases: [caseId], unsyncedCases: [caseId] });
+    for (const s of SECRETS) expect(purge.stdout + purge.stderr).not.toContain(s);
+    const verify = tongban(['audit', 'verify', '--config', config]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+  });
+});
