@@ -22,6 +22,7 @@ Show the version with: tongban --version`,
       lazyCommand('cases', 'cases (办件): example input, and (with a running agent) submit, list, show', async () => (await import('./cases-command.js')).casesCommand),
       lazyCommand('audit', 'the audit log of card reads, case transitions, certificates, prints, admin actions and purges', async () => (await import('./audit-command.js')).auditCommand),
       lazyCommand('purge', "erase personal data: the retention purge, or one applicant's data by ID number", async () => (await import('./purge-command.js')).purgeCommand),
+      lazyCommand('keys', 'the field keys that encrypt personal data at rest: list, rotate', async () => (await import('./keys-command.js')).keysCommand),
     ],
   };
   return { name: 'tongban', version: packageInfo().version, root };
