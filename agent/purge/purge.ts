@@ -62,7 +62,7 @@ export function retentionCutoff(now: number, retentionDays: number): number {
 }
 
 /** Cases eligible for the retention purge: completed and synced, both before the cutoff. */
-function expiredCases(store: Store, cutoff: number): { id: string; applicantId: string | null }[] {
+function expiredCases(store: Store, cutoff: number, limit: number): { id: string; applicantId: string | null }[] {
   return store.db
     .prepare(
       `SELECT c.id AS id, c.applicant_id AS applicantId FROM cases c
@@ -71,9 +71,9 @@ function expiredCases(store: Store, cutoff: number): { id: string; applicantId: 
          AND EXISTS (SELECT 1 FROM outbox o WHERE o.case_id = c.id)
          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.case_id = c.id AND o.sent_at IS NULL)
          AND (SELECT max(o.sent_at) FROM outbox o WHERE o.case_id = c.id) <= @cutoff
-       ORDER BY c.id`,
+       ORDER BY c.id LIMIT @limit`,
     )
-    .all({ cutoff }) as { id: string; applicantId: string | null }[];
+    .all({ cutoff, limit }) as { id: string; applicantId: string | null }[];
 }
 
 /** Applicants with no unpurged case left, created before the cutoff. */
@@ -199,13 +199,26 @@ function leftovers(store: Store): Files {
   return files;
 }
 
-/** The retention purge (run by the agent on a timer, or `tongban purge`). */
-export function purgeExpired(store: Store, options: CommonOptions & { retentionDays: number }): PurgeReport {
+/** Splits `items` into runs of `size`. */
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The retention purge (run by the agent on a timer, or `tongban purge`). Cases are erased `batchSize`
+ * to a transaction (one fsync each, default 100); `maxCases` bounds one run (the agent's timer uses it
+ * so that a large backlog never blocks the API for long: it comes back for the rest).
+ */
+export function purgeExpired(store: Store, options: CommonOptions & { retentionDays: number; batchSize?: number; maxCases?: number }): PurgeReport {
   const log = (options.log ?? silentLogger).child({ component: 'agent.purge' });
   const now = options.now ?? Date.now();
   const cutoff = retentionCutoff(now, options.retentionDays);
   const o = { ...options, reason: 'retention' as const };
-  const cases = expiredCases(store, cutoff);
+  const batchSize = options.batchSize ?? 100;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a whole number, 1 or more');
+  const cases = expiredCases(store, cutoff, options.maxCases ?? -1); // SQLite: LIMIT -1 is no limit
   if (options.dryRun) {
     const caseIds = new Set(cases.map((c) => c.id));
     // An applicant is released when its only unpurged cases are among those purged now.
@@ -216,9 +229,9 @@ export function purgeExpired(store: Store, options: CommonOptions & { retentionD
     return { reason: 'retention', dryRun: true, cases: [...caseIds], applicants, unsyncedCases: [], materialFilesDeleted: 0, certificateFilesDeleted: 0 };
   }
   const files: Files = { materials: new Set(), certificates: new Set() };
-  for (const c of cases) store.transaction(() => eraseCase(store, o, c.id, now, files));
+  for (const batch of chunks(cases, batchSize)) store.transaction(() => batch.forEach((c) => eraseCase(store, o, c.id, now, files)));
   const applicants = releasableApplicants(store, cutoff);
-  for (const id of applicants) store.transaction(() => eraseApplicant(store, o, id, now));
+  for (const batch of chunks(applicants, batchSize)) store.transaction(() => batch.forEach((id) => eraseApplicant(store, o, id, now)));
   const sweep = leftovers(store);
   for (const f of sweep.materials) files.materials.add(f);
   for (const f of sweep.certificates) files.certificates.add(f);

@@ -37,6 +37,9 @@ export function scheduleRetentionPurge(options: {
   readonly intervalMs?: number;
   /** Before the first run; default 1 minute (start-up first). */
   readonly firstDelayMs?: number;
+  /** Cases erased per run at most (default 500); with more left, the next run comes after `catchUpMs` (default 1 s). */
+  readonly maxCasesPerRun?: number;
+  readonly catchUpMs?: number;
   readonly log?: Logger;
   readonly timers?: PurgeTimers;
   readonly now?: () => number;
@@ -44,12 +47,13 @@ export function scheduleRetentionPurge(options: {
   const log = (options.log ?? silentLogger).child({ component: 'agent.purge' });
   const timers = options.timers ?? realTimers;
   const interval = options.intervalMs ?? 6 * 60 * 60 * 1000;
+  const maxCases = options.maxCasesPerRun ?? 500;
   let handle: unknown;
   let stopped = false;
 
   const runNow = (): PurgeReport | undefined => {
     try {
-      return purgeExpired(options.store, { cipher: options.cipher, retentionDays: options.retentionDays, log, actor: 'agent', now: options.now?.() });
+      return purgeExpired(options.store, { cipher: options.cipher, retentionDays: options.retentionDays, log, actor: 'agent', now: options.now?.(), maxCases: maxCases });
     } catch (err) {
       log.error('retention purge failed; retrying at the next run', { err: messageOf(err) });
       return undefined;
@@ -58,8 +62,10 @@ export function scheduleRetentionPurge(options: {
   const tick = (): void => {
     handle = undefined;
     if (stopped) return;
-    runNow();
-    if (!stopped) handle = timers.setTimeout(tick, interval);
+    const report = runNow();
+    // A full run means a backlog: come back soon (the event loop served the API in between).
+    const more = report !== undefined && report.cases.length >= maxCases;
+    if (!stopped) handle = timers.setTimeout(tick, more ? (options.catchUpMs ?? 1000) : interval);
   };
   handle = timers.setTimeout(tick, options.firstDelayMs ?? 60_000);
   return {

@@ -77,4 +77,26 @@ describe('scheduled retention purge', () => {
     expect(sink.lines.join('')).not.toContain('11010519491231002X');
     expect(sink.lines.join('')).not.toContain('赵小燕');
   });
+
+  it('comes back after catchUpMs while a backlog is left, then at the interval', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tongban-schedule-'));
+    dirs.push(dir);
+    const cipher = openFieldCipher({ dataDir: dir });
+    const store = openStore({ dataDir: dir, log: createLogger({ level: 'error', sink: new MemorySink() }), cipher });
+    stores.push(store);
+    const T = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 3; i++) {
+      const id = store.cases.insert({ serial: `S${i}`, itemCode: 'X', state: 'completed', form: {}, contentHash: 'd'.repeat(64), actor: 'kiosk', at: T }, { kind: 'case.submit', payload: {} }).case.id;
+      for (const e of store.outbox.forCase(id)) store.outbox.markSent(e.seq, T);
+    }
+    const m = manualTimers();
+    const schedule = scheduleRetentionPurge({ store, cipher, retentionDays: 30, intervalMs: 3_600_000, firstDelayMs: 5_000, maxCasesPerRun: 2, catchUpMs: 1_000, timers: m.timers, now: () => T + 40 * DAY });
+    m.fire();
+    expect(store.db.prepare('SELECT count(*) AS n FROM cases WHERE purged_at IS NULL').get()).toEqual({ n: 1 });
+    expect([...m.pending.values()].map((t) => t.ms)).toEqual([1_000]);
+    m.fire();
+    expect(store.db.prepare('SELECT count(*) AS n FROM cases WHERE purged_at IS NULL').get()).toEqual({ n: 0 });
+    expect([...m.pending.values()].map((t) => t.ms)).toEqual([3_600_000]);
+    schedule.stop();
+  });
 });

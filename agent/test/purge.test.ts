@@ -168,6 +168,21 @@ describe('retention purge', () => {
     expect(k.store.cases.get(unsynced)!.form).not.toBeNull();
   });
 
+  it('erases in batches of batchSize per transaction and at most maxCases per run', () => {
+    const k = kiosk();
+    const wang = applicant(k, WANG, T0);
+    const ids = Array.from({ length: 5 }, () => addCase(k, wang, { state: 'completed', at: T0 + DAY, sentAt: T0 + DAY, person: WANG })).sort();
+    const now = T0 + DAY * 40;
+    const first = purgeExpired(k.store, { cipher: k.cipher, log: k.log, retentionDays: 30, now, batchSize: 2, maxCases: 3 });
+    expect(first.cases).toEqual(ids.slice(0, 3));
+    expect(first.applicants).toEqual([]); // two of its cases are still there
+    const second = purgeExpired(k.store, { cipher: k.cipher, log: k.log, retentionDays: 30, now, batchSize: 2, maxCases: 3 });
+    expect(second.cases).toEqual(ids.slice(3));
+    expect(second.applicants).toEqual([wang]);
+    expect(verifyAudit(k.store.db)).toMatchObject({ ok: true });
+    expect(() => purgeExpired(k.store, { cipher: k.cipher, retentionDays: 30, batchSize: 0 })).toThrow(RangeError);
+  });
+
   it('keeps a material file another unpurged case still uses', () => {
     const k = kiosk();
     const wang = applicant(k, WANG, T0);
