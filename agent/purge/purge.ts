@@ -232,9 +232,12 @@ export function purgeExpired(store: Store, options: CommonOptions & { retentionD
   for (const batch of chunks(cases, batchSize)) store.transaction(() => batch.forEach((c) => eraseCase(store, o, c.id, now, files)));
   const applicants = releasableApplicants(store, cutoff);
   for (const batch of chunks(applicants, batchSize)) store.transaction(() => batch.forEach((id) => eraseApplicant(store, o, id, now)));
-  const sweep = leftovers(store);
-  for (const f of sweep.materials) files.materials.add(f);
-  for (const f of sweep.certificates) files.certificates.add(f);
+  // The sweep reads every material file name: once the backlog is done, not on each partial run.
+  if (options.maxCases === undefined || cases.length < options.maxCases) {
+    const sweep = leftovers(store);
+    for (const f of sweep.materials) files.materials.add(f);
+    for (const f of sweep.certificates) files.certificates.add(f);
+  }
   const deleted = deleteFiles(store, files, log);
   log.info('retention purge done', { retentionDays: options.retentionDays, cases: cases.length, applicants: applicants.length, caseIds: cases.map((c) => c.id) });
   return {
