@@ -6,11 +6,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { booleanOption, writeJson, type Command } from '../../base/cli.js';
-import { EnvironmentError } from '../../base/errors.js';
+import { booleanOption, stringOption, writeJson, type Command } from '../../base/cli.js';
+import { EnvironmentError, UsageError } from '../../base/errors.js';
 import { createLogger, stderrSink } from '../../base/log.js';
 import { lockDataDir } from '../data-dir.js';
-import { openFieldCipher } from '../pii/field-cipher.js';
+import { openFieldCipher, type CipherAlgorithm } from '../pii/field-cipher.js';
+import { ALGORITHMS } from '../pii/sealed-format.js';
 import { reencryptAll, rotateFieldKey } from '../pii/reencrypt.js';
 import { openStore, STORE_FILE } from '../store/store.js';
 import { AGENT_OPTIONS, configFromArgs, dataDirFromArgs } from './agent-client.js';
@@ -41,21 +42,26 @@ const listCommand: Command = {
 const rotateCommand: Command = {
   name: 'rotate',
   summary: 'make a new field key, reseal every personal value under it, remove old keys nothing uses',
-  usage: '[--config FILE] [--data DIR] [--keep-old] [--json]',
+  usage: '[--config FILE] [--data DIR] [--algorithm sm4-ctr-hmac-sm3|aes-256-gcm] [--keep-old] [--json]',
   description: `Stop the agent first: rotation takes the data directory's lock. Old key files are removed only
-once a full pass finds no value under them (--keep-old keeps them anyway). Audited as keyRotation.`,
+once a full pass finds no value under them (--keep-old keeps them anyway). Audited as keyRotation.
+--algorithm aes-256-gcm reseals everything with AES-256-GCM: a store moving to the Electron build
+(whose crypto has no SM4) is converted so on Node first.`,
   options: {
     ...AGENT_OPTIONS,
+    algorithm: { type: 'string', valueName: 'ALG', description: 'seal with sm4-ctr-hmac-sm3 (default where the runtime has SM4) or aes-256-gcm' },
     'keep-old': { type: 'boolean', description: 'keep the old key files' },
     json: { type: 'boolean', description: 'print the report as JSON' },
   },
   async run(args, ctx) {
+    const algorithm = stringOption(args, 'algorithm');
+    if (algorithm !== undefined && !(algorithm in ALGORITHMS)) throw new UsageError(`--algorithm must be ${Object.keys(ALGORITHMS).join(' or ')}`);
     const dataDir = dataDirFromArgs(args, ctx, configFromArgs(args, ctx));
     if (!existsSync(join(dataDir, STORE_FILE))) throw new EnvironmentError('env.noStore', `no store in ${dataDir} (${STORE_FILE} is missing)`);
     const lock = lockDataDir(dataDir);
     try {
       const log = createLogger({ level: 'warn', sink: stderrSink });
-      const cipher = openFieldCipher({ dataDir, create: false, log });
+      const cipher = openFieldCipher({ dataDir, create: false, log, ...(algorithm ? { algorithm: algorithm as CipherAlgorithm } : {}) });
       const store = openStore({ dataDir, log, cipher });
       let report;
       try {
@@ -64,7 +70,7 @@ once a full pass finds no value under them (--keep-old keeps them anyway). Audit
         const pass = reencryptAll(store, cipher, { actor: 'operator', log });
         const removed = booleanOption(args, 'keep-old') ? [] : pass.drainedKeys;
         for (const k of removed) cipher.removeKey(k);
-        report = { previous, current, resealedValues: pass.values, resealedFiles: pass.files, drainedKeys: pass.drainedKeys, removedKeys: removed };
+        report = { previous, current, algorithm: cipher.algorithm, resealedValues: pass.values, resealedFiles: pass.files, drainedKeys: pass.drainedKeys, removedKeys: removed };
       } finally {
         store.close();
       }

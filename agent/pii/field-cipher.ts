@@ -14,6 +14,7 @@ import { createCipheriv, createDecipheriv, getCiphers, randomBytes, timingSafeEq
 import { join } from 'node:path';
 import { EnvironmentError, InputError } from '../../base/errors.js';
 import { silentLogger, type Logger } from '../../base/log.js';
+import { hasNativeSm3 } from '../../certs/sm3.js';
 import { hmacSm3 } from './hmac-sm3.js';
 import { KeyFiles } from './key-files.js';
 import { ALGORITHMS, decodeSealed, encodeHeader, type CipherAlgorithm } from './sealed-format.js';
@@ -63,6 +64,11 @@ export interface FieldCipherOptions {
   /** Force an algorithm for new values (tests force the AES path); default: SM4 where available. */
   readonly algorithm?: CipherAlgorithm;
   readonly log?: Logger;
+  /**
+   * What the runtime's crypto offers; detected by default. Tests pass `{ sm4: false, nativeSm3: false }`
+   * to run as Electron (BoringSSL) does.
+   */
+  readonly runtime?: { readonly sm4: boolean; readonly nativeSm3: boolean };
 }
 
 interface DerivedKeys {
@@ -71,11 +77,11 @@ interface DerivedKeys {
   readonly aes: Uint8Array;
 }
 
-function derive(master: Uint8Array): DerivedKeys {
+function derive(master: Uint8Array, native: boolean): DerivedKeys {
   return {
-    sm4: hmacSm3(master, ['tongban/pii/v1/sm4-ctr']).subarray(0, 16),
-    mac: hmacSm3(master, ['tongban/pii/v1/hmac-sm3']),
-    aes: hmacSm3(master, ['tongban/pii/v1/aes-256-gcm']),
+    sm4: hmacSm3(master, ['tongban/pii/v1/sm4-ctr'], { native }).subarray(0, 16),
+    mac: hmacSm3(master, ['tongban/pii/v1/hmac-sm3'], { native }),
+    aes: hmacSm3(master, ['tongban/pii/v1/aes-256-gcm'], { native }),
   };
 }
 
@@ -114,8 +120,10 @@ export function fieldAad(table: string, rowId: string | number, column: string):
 export function openFieldCipher(options: FieldCipherOptions): FieldCipher {
   const create = options.create ?? true;
   const log = (options.log ?? silentLogger).child({ component: 'agent.pii' });
-  const algorithm: CipherAlgorithm = options.algorithm ?? (runtimeHasSm4 ? 'sm4-ctr-hmac-sm3' : 'aes-256-gcm');
-  if (algorithm === 'sm4-ctr-hmac-sm3' && !runtimeHasSm4) {
+  const hasSm4 = (options.runtime?.sm4 ?? true) && runtimeHasSm4;
+  const native = (options.runtime?.nativeSm3 ?? true) && hasNativeSm3;
+  const algorithm: CipherAlgorithm = options.algorithm ?? (hasSm4 ? 'sm4-ctr-hmac-sm3' : 'aes-256-gcm');
+  if (algorithm === 'sm4-ctr-hmac-sm3' && !hasSm4) {
     throw new EnvironmentError('pii.algorithmUnavailable', 'this runtime has no SM4; use aes-256-gcm');
   }
   const files = new KeyFiles(join(options.dataDir, 'keys'));
@@ -127,13 +135,13 @@ export function openFieldCipher(options: FieldCipherOptions): FieldCipher {
     files.setCurrent(current);
     log.info('field key created', { keyId: current, dir: files.dir });
   }
-  const lookupKey = hmacSm3(files.lookupKey(create), ['tongban/pii/v1/lookup']);
+  const lookupKey = hmacSm3(files.lookupKey(create), ['tongban/pii/v1/lookup'], { native });
   const cache = new Map<string, DerivedKeys>();
   const keysFor = (keyId: string): DerivedKeys => {
     let k = cache.get(keyId);
     if (!k) {
       try {
-        k = derive(files.readKey(keyId));
+        k = derive(files.readKey(keyId), native);
       } catch (err) {
         if ((err as EnvironmentError).code === 'pii.keyMissing') {
           throw new EnvironmentError('pii.keyMissing', `key ${keyId} needed to open a sealed value is not in ${files.dir}`, { cause: err });
@@ -160,7 +168,7 @@ export function openFieldCipher(options: FieldCipherOptions): FieldCipher {
       if (algorithm === 'sm4-ctr-hmac-sm3') {
         const c = createCipheriv('sm4-ctr', currentKeys.sm4, nonce);
         const ct = concat(c.update(pt), c.final());
-        const tag = hmacSm3(currentKeys.mac, [header, ad, nonce, ct]);
+        const tag = hmacSm3(currentKeys.mac, [header, ad, nonce, ct], { native });
         return concat(header, nonce, ct, tag);
       }
       const c = createCipheriv('aes-256-gcm', currentKeys.aes, nonce);
@@ -172,12 +180,12 @@ export function openFieldCipher(options: FieldCipherOptions): FieldCipher {
     open(sealed, aad) {
       const ad = aadBytes(aad);
       const p = decodeSealed(sealed);
-      if (p.algorithm === 'sm4-ctr-hmac-sm3' && !runtimeHasSm4) {
+      if (p.algorithm === 'sm4-ctr-hmac-sm3' && !hasSm4) {
         throw new EnvironmentError('pii.algorithmUnavailable', `sealed value for ${aad} uses SM4, which this runtime lacks`);
       }
       const keys = keysFor(p.keyId);
       if (p.algorithm === 'sm4-ctr-hmac-sm3') {
-        const expected = hmacSm3(keys.mac, [p.header, ad, p.nonce, p.ciphertext]);
+        const expected = hmacSm3(keys.mac, [p.header, ad, p.nonce, p.ciphertext], { native });
         if (!timingSafeEqual(expected, p.tag)) throw tampered(aad);
         const d = createDecipheriv('sm4-ctr', keys.sm4, p.nonce);
         return concat(d.update(p.ciphertext), d.final());
@@ -213,7 +221,7 @@ export function openFieldCipher(options: FieldCipherOptions): FieldCipher {
 
     lookupHash(domain, value) {
       if (!domain || domain.includes('\0')) throw new TypeError('FieldCipher.lookupHash: invalid domain');
-      return Buffer.from(hmacSm3(lookupKey, [domain, '\0', value])).toString('hex');
+      return Buffer.from(hmacSm3(lookupKey, [domain, '\0', value], { native })).toString('hex');
     },
 
     rotateKey() {

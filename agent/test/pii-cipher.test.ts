@@ -123,6 +123,22 @@ describe('FieldCipher', () => {
     expect(aes.needsReseal(aes.seal('李四', 'x/1/y'))).toBe(false);
   });
 
+  it('runs as under Electron (no SM4, no native SM3): AES by default, the same keys and lookup hashes, SM4 values refused with a clear error', () => {
+    const dir = dataDir();
+    const node = openFieldCipher({ dataDir: dir });
+    const electron = openFieldCipher({ dataDir: dir, runtime: { sm4: false, nativeSm3: false } });
+    expect(electron.algorithm).toBe('aes-256-gcm');
+    expect(electron.keyId).toBe(node.keyId);
+    expect(electron.lookupHash('idNumber', '34160219900101123X')).toBe(node.lookupHash('idNumber', '34160219900101123X'));
+    const fromElectron = electron.seal('张三', 'applicants/1/fields');
+    expect(node.openText(fromElectron, 'applicants/1/fields')).toBe('张三');
+    expect(codeOf(() => electron.open(node.seal('李四', 'x/1/y'), 'x/1/y'))).toBe('pii.algorithmUnavailable');
+    expect(codeOf(() => openFieldCipher({ dataDir: dir, algorithm: 'sm4-ctr-hmac-sm3', runtime: { sm4: false, nativeSm3: false } }))).toBe('pii.algorithmUnavailable');
+    // Electron cannot open SM4 values: a store moves to Electron after `tongban keys rotate --algorithm
+    // aes-256-gcm` on Node (pii-keys-cli.test.ts).
+    expect(electron.needsReseal(fromElectron)).toBe(false);
+  });
+
   it('rotates keys: new writes use the new key, old values stay readable, reseal moves them, then the old key can go', () => {
     const dir = dataDir();
     const c = openFieldCipher({ dataDir: dir });

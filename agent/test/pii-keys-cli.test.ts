@@ -58,6 +58,23 @@ describe('tongban keys', () => {
     expect(text).toBe(`${report.current}  drained\n${kept.current}  current\n`);
   });
 
+  it('rotate --algorithm aes-256-gcm converts a store for the Electron build (no SM4 there)', () => {
+    const { dir, applicantId, caseId } = kiosk();
+    const r = tongban(['keys', 'rotate', '--data', dir, '--algorithm', 'aes-256-gcm', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ algorithm: 'aes-256-gcm', resealedValues: 3, resealedFiles: 1 });
+    const electron = openFieldCipher({ dataDir: dir, create: false, runtime: { sm4: false, nativeSm3: false } });
+    const store = openStore({ dataDir: dir, log: silentLogger, cipher: electron });
+    try {
+      expect(store.applicants.get(applicantId)!.fields).toMatchObject({ name: '赵小燕' });
+      expect(store.applicants.findByIdNumber('11010519491231002X')).toEqual([applicantId]);
+      expect(Buffer.from(store.materials.read(store.materials.forCase(caseId)[0]!)).toString()).toBe('page');
+    } finally {
+      store.close();
+    }
+    expect(tongban(['keys', 'rotate', '--data', dir, '--algorithm', 'des']).code).toBe(2);
+  });
+
   it('rotate refuses to run beside an agent (exit 3), and needs a store and keys', () => {
     const { dir } = kiosk();
     writeFileSync(join(dir, 'agent.lock'), String(process.pid)); // a live process holds the directory
