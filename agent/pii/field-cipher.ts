@@ -98,6 +98,7 @@ function aadBytes(aad: string): Uint8Array {
   return out;
 }
 
+/** A fresh buffer of its own (never Node's shared pool: plaintext must not sit beside unrelated bytes). */
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
