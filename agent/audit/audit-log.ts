@@ -84,8 +84,21 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 const OPAQUE_ID = /^(?:[a-z][a-zA-Z]*:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Throws when base/redact would change `value`: a field named like personal data, an ID or phone number. */
-function assertNotPersonal(what: string, value: unknown): void {
+/** `value` with every opaque-id string (a UUID, optionally `kind:`-prefixed) set aside for the check. */
+function withoutOpaqueIds(value: unknown): unknown {
+  if (typeof value === 'string') return OPAQUE_ID.test(value) ? 'opaque-id' : value;
+  if (Array.isArray(value)) return value.map(withoutOpaqueIds);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutOpaqueIds(v)]));
+  return value;
+}
+
+/**
+ * Throws when base/redact would change `value`: a field named like personal data, an ID or phone number.
+ * Opaque ids are not personal, though their random hex digits may look like a phone number to
+ * base/redact (…-a13812345678): a record naming such an id could never be audited otherwise.
+ */
+function assertNotPersonal(what: string, raw: unknown): void {
+  const value = withoutOpaqueIds(raw);
   if (!sameJson(redactValue(value), value)) {
     throw new TypeError(`audit ${what} must not hold personal data in clear (mask or hash it)`);
   }
@@ -125,9 +138,7 @@ export function appendAudit(db: BetterSqlite3.Database, input: AuditInput): { se
   const at = input.at ?? Date.now();
   if (!Number.isSafeInteger(at) || at < 0) throw new TypeError('audit time must be integer milliseconds');
   const detailsText = canonicalJson(details); // also refuses what JSON cannot carry back
-  // An opaque id (a UUID, optionally `kind:`-prefixed) is not personal, though its random hex digits
-  // may look like a phone number to base/redact (…-a13812345678): such a case could never be audited.
-  if (subject === null || !OPAQUE_ID.test(subject)) assertNotPersonal('subject', subject);
+  assertNotPersonal('subject', subject);
   assertNotPersonal('details', details);
   const s = prepared(db);
   const run = () => {

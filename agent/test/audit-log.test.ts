@@ -95,7 +95,11 @@ describe('audit log', () => {
     expect(() => appendAudit(s.db, { type: 'cardRead', actor: 'citizen', details: { photo: 'abc' } })).toThrow(/personal data/);
     expect(() => appendAudit(s.db, { type: 'nope' as 'admin', actor: 'x' })).toThrow(/unknown audit type/);
     appendAudit(s.db, { type: 'cardRead', actor: 'citizen', subject: 'applicant:0190aa', details: { idNumberMasked: '3416**********123X' } });
-    expect(s.db.prepare('SELECT count(*) AS n FROM audit_log').get()).toEqual({ n: 1 });
+    // UUIDs whose random digits look like a mobile number are ids, not personal data, in subject and details alike.
+    const uuid = '0190a1b2-0000-7000-8000-a13812345678';
+    appendAudit(s.db, { type: 'caseTransition', actor: 'kiosk', subject: uuid, details: { bundle: [uuid, `case:${uuid}`] } });
+    expect(() => appendAudit(s.db, { type: 'admin', actor: 'operator', details: { note: `moved ${uuid.slice(-11)}` } })).toThrow(/personal data/);
+    expect(s.db.prepare('SELECT count(*) AS n FROM audit_log').get()).toEqual({ n: 2 });
   });
 
   it('triggers refuse UPDATE and DELETE through tongban', () => {
