@@ -118,7 +118,7 @@ export function openStoreCore(options: OpenStoreOptions): StoreCore {
         m.up(db);
         db.pragma(`user_version = ${m.version}`);
       }).immediate();
-      log.info('store migrated', { version: m.version, name: m.name });
+      log.info('store migrated', { version: m.version, migration: m.name }); // not `name`: the logger masks fields of that name as personal
     }
   } catch (err) {
     db.close();
