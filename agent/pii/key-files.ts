@@ -5,6 +5,7 @@
  * would change). Files are refused, not repaired, when another user could read them or they are not
  * owned by the agent's user: a key that may have leaked must be noticed by a person.
  */
+import { fsyncDir } from '../../base/fsync-dir.js';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -52,15 +53,6 @@ export function checkPrivate(path: string, st: Stats, kind: 'file' | 'directory'
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid) {
     throw fail('env.keyOwner', `${path} is owned by uid ${st.uid}, not by the agent's user (uid ${uid})`);
-  }
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, constants.O_RDONLY);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -4,6 +4,7 @@
  * FieldCipher. The file is made durable first (temp file, fsync, rename, fsync of the directory) and
  * only then its row is committed: a row never points at a file that a power cut could take away.
  */
+import { fsyncDir } from '../../base/fsync-dir.js';
 import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { sm3Hex } from '../../certs/sm3.js';
@@ -27,15 +28,6 @@ export interface MaterialRecord {
 
 const T = 'materials';
 const fileAad = (sm3: string): string => `materials/${sm3}/file`;
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, constants.O_RDONLY);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Writes `bytes` to `path` so that after return it survives a power cut, whole or not at all. */
 export function writeFileDurably(path: string, dir: string, bytes: Uint8Array): void {
