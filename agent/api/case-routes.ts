@@ -52,7 +52,7 @@ function apiErrorOf(err: unknown): unknown {
   return err;
 }
 
-async function guarded<T>(fn: () => T | Promise<T>): Promise<T> {
+export async function guarded<T>(fn: () => T | Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {

@@ -34,6 +34,8 @@ export function route<B = undefined>(r: Route<B>): AnyRoute {
 export interface RouteResult {
   readonly status: number;
   readonly body: unknown;
+  /** A binary answer (a sealed PDF): `body` is its bytes, sent as they are with this type. */
+  readonly contentType?: string;
 }
 
 export interface Route<B = unknown> {
@@ -145,7 +147,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       }
       const body = await readBody(req, route, maxBodyBytes);
       const result = await route.handler({ params, query: url.searchParams, body });
-      send(res, result.status, result.body);
+      if (result.contentType !== undefined && result.body instanceof Uint8Array) sendBytes(res, result.status, result.contentType, result.body);
+      else send(res, result.status, result.body);
     } catch (err) {
       const apiError = toApiError(err);
       if (apiError) {
@@ -239,6 +242,12 @@ async function readBody(req: IncomingMessage, route: Route<unknown>, limit: numb
     throw new ApiError(400, 'badJson', 'the body is not valid JSON');
   }
   return route.body(json, '');
+}
+
+function sendBytes(res: ServerResponse, status: number, contentType: string, bytes: Uint8Array): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': contentType, 'content-length': bytes.length, 'cache-control': 'no-store' });
+  res.end(bytes);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

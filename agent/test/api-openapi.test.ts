@@ -12,8 +12,11 @@ const doc = JSON.parse(readFileSync(new URL('../api/openapi.json', import.meta.u
 const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
 /** Values for path parameters that exist in the demo agent (a case is submitted in beforeAll). */
 let caseId = '';
+/** The certificate issued by the documented POST .../issue (documented before the GET that reads it). */
+let documentId = 'none-issued';
 function paramValue(path: string, name: string): string {
   if (name === 'code') return demoCatalog().items[0]!.code;
+  if (name === 'documentId') return documentId;
   return path.startsWith('/api/cases/') ? caseId : 'receipt';
 }
 
@@ -49,13 +52,16 @@ afterAll(async () => {
   await agent?.stop('test over');
 });
 
-async function send(o: Operation, options: { body?: unknown; token?: boolean } = {}): Promise<{ status: number; json: unknown }> {
+async function send(o: Operation, options: { body?: unknown; token?: boolean } = {}): Promise<{ status: number; json: unknown; type: string; bytes?: Buffer }> {
   const path = o.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(paramValue(o.path, name)));
   const headers: Record<string, string> = {};
   if (options.token !== false) headers.authorization = `Bearer ${agent.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(new URL(path.slice(1), agent.url), { method: o.method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
-  return { status: res.status, json: await res.json() };
+  const type = res.headers.get('content-type') ?? '';
+  // A binary answer (a sealed PDF) is checked by its media type, not a JSON schema.
+  if (!type.startsWith('application/json')) return { status: res.status, json: undefined, type, bytes: Buffer.from(await res.arrayBuffer()) };
+  return { status: res.status, json: await res.json(), type };
 }
 
 describe('agent/api/openapi.json and the implementation', () => {
@@ -81,6 +87,12 @@ describe('agent/api/openapi.json and the implementation', () => {
       const success = Object.keys(o.op.responses).map(Number).filter((s) => s >= 200 && s < 300);
       if (o.path.endsWith('/transitions')) expect(r.status).toBe(409);
       else expect(success, `${o.method} ${o.path} answered ${r.status}`).toContain(r.status);
+      if (o.path.endsWith('/issue')) documentId = (r.json as { documentId: string }).documentId;
+      if (r.bytes) {
+        expect(Object.keys(o.op.responses[String(r.status)].content)).toContain(r.type);
+        expect(r.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+        continue;
+      }
       expect(schemaProblems(doc, responseSchema(o, r.status)!, r.json), `${o.method} ${o.path} response`).toEqual([]);
     }
     // leave the simulators as they were
