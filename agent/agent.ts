@@ -13,6 +13,8 @@ import { DeviceManager } from '../drivers/manager/manager.js';
 import { AgentEvents, deviceSockets } from './api/device-socket.js';
 import { caseRoutes } from './api/case-routes.js';
 import { issueRoutes } from './api/issue-routes.js';
+import { printRoutes } from './api/print-routes.js';
+import { ReceiptJobs } from './printing/receipt-jobs.js';
 import { demoIssuer } from './issuing/issuer.js';
 import { catalogRoutes, deviceRoutes, demoRoutes, healthRoutes } from './api/routes.js';
 import { startApiServer, type AnyRoute, type ApiServer } from './api/server.js';
@@ -107,7 +109,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     await manager.start(); // never rejects: a missing device waits to reconnect
 
     const events = new AgentEvents();
-    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, demo ? demoIssuer() : undefined, events), ...deviceRoutes(manager), ...(demo ? demoRoutes(demo) : [])];
+    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, demo ? demoIssuer() : undefined, events), ...deviceRoutes(manager), ...printRoutes(new ReceiptJobs({ store, cases, catalog: () => catalog, manager, log: log.child({ component: 'agent.print' }) }), store), ...(demo ? demoRoutes(demo) : [])];
     api = await startApiServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? config.api.port,

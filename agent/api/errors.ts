@@ -7,7 +7,7 @@ import { EnvironmentError, isTongbanError } from '../../base/errors.js';
 import { CheckError } from '../../drivers/manager/check.js';
 
 export interface ApiErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly field?: string; readonly problems?: ApiError['problems'] };
+  readonly error: { readonly code: string; readonly message: string; readonly field?: string; readonly problems?: ApiError['problems']; readonly job?: unknown };
 }
 
 export class ApiError extends Error {
@@ -24,6 +24,9 @@ export class ApiError extends Error {
   /** Every problem found, when there were several (a case form: the kiosk marks each field). */
   problems?: readonly { readonly path: string; readonly zh: string; readonly en: string }[];
 
+  /** The print job kept when the printer refused (paper out): the client retries it by its id. */
+  job?: unknown;
+
   get body(): ApiErrorBody {
     return {
       error: {
@@ -31,6 +34,7 @@ export class ApiError extends Error {
         message: this.message,
         ...(this.field !== undefined ? { field: this.field } : {}),
         ...(this.problems !== undefined ? { problems: this.problems } : {}),
+        ...(this.job !== undefined ? { job: this.job } : {}),
       },
     };
   }

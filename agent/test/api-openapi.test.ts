@@ -14,9 +14,12 @@ const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
 let caseId = '';
 /** The certificate issued by the documented POST .../issue (documented before the GET that reads it). */
 let documentId = 'none-issued';
+/** The receipt job of the documented POST .../receipt/print (documented before its retry). */
+let printJobId = 'none-printed';
 function paramValue(path: string, name: string): string {
   if (name === 'code') return demoCatalog().items[0]!.code;
   if (name === 'documentId') return documentId;
+  if (path.startsWith('/api/print-jobs/')) return printJobId;
   return path.startsWith('/api/cases/') ? caseId : 'receipt';
 }
 
@@ -86,8 +89,9 @@ describe('agent/api/openapi.json and the implementation', () => {
       // example transition is the documented refusal.
       const success = Object.keys(o.op.responses).map(Number).filter((s) => s >= 200 && s < 300);
       if (o.path.endsWith('/transitions')) expect(r.status).toBe(409);
-      else expect(success, `${o.method} ${o.path} answered ${r.status}`).toContain(r.status);
+      else expect(success, `${o.method} ${o.path} answered ${r.status} ${JSON.stringify(r.json)}`).toContain(r.status);
       if (o.path.endsWith('/issue')) documentId = (r.json as { documentId: string }).documentId;
+      if (o.path.endsWith('/receipt/print')) printJobId = (r.json as { job: { id: string } }).job.id;
       if (r.bytes) {
         expect(Object.keys(o.op.responses[String(r.status)].content)).toContain(r.type);
         expect(r.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');

@@ -1,0 +1,130 @@
+/**
+ * Printing a case's 受理回执 through the device manager (Printer.PrintForm) with a durable job: the
+ * receipt is written to print_jobs (sealed, it names the applicant masked) before the printer is asked,
+ * and kept until the printer completes it. A refusal (paper out, cover open) leaves the job failed with
+ * the printer's reason; `print(jobId)` tries it again. One attempt per job at a time, and a printed job
+ * is never printed again: the retry of a printed job answers it as printed.
+ */
+import { DeviceError, InputError } from '../../base/errors.js';
+import type { Logger } from '../../base/log.js';
+import type { DeviceManager } from '../../drivers/manager/manager.js';
+import { MESSAGE_VERSION, type Message } from '../../drivers/manager/messages.js';
+import type { Receipt } from '../../drivers/escpos/receipt.js';
+import type { CaseService } from '../cases/case-service.js';
+import { caseReceipt } from '../cases/receipt.js';
+import type { Catalog } from '../catalog/index.js';
+import type { PrintJob } from '../store/records-repo.js';
+import type { Store } from '../store/store.js';
+
+export const RECEIPT_JOB_KIND = 'receipt';
+/** How long the printer may take for one receipt (the manager times the command out after it). */
+const PRINT_TIMEOUT_MS = 30_000;
+
+export interface PrintJobView {
+  readonly id: string;
+  readonly caseId: string | null;
+  readonly kind: string;
+  readonly state: PrintJob['state'];
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly printedAt: string | null;
+}
+
+export function viewOf(job: PrintJob): PrintJobView {
+  return {
+    id: job.id,
+    caseId: job.caseId,
+    kind: job.kind,
+    state: job.state,
+    attempts: job.attempts,
+    lastError: job.lastError,
+    createdAt: new Date(job.createdAt).toISOString(),
+    printedAt: job.printedAt === null ? null : new Date(job.printedAt).toISOString(),
+  };
+}
+
+/** The printer could not print the job: its code (printer.paperOut, ...) and reason (中文 / English); the job is kept. */
+export class PrintRefused extends DeviceError {
+  constructor(
+    code: string,
+    message: string,
+    readonly job: PrintJobView,
+  ) {
+    super(code, message);
+  }
+}
+
+export class ReceiptJobs {
+  private requestId = 0;
+  private readonly running = new Map<string, Promise<PrintJobView>>();
+  private readonly waiting = new Map<number, (m: Message) => void>();
+
+  constructor(
+    private readonly options: { store: Store; cases: CaseService; catalog: () => Catalog; manager: DeviceManager; log: Logger },
+  ) {}
+
+  /** Writes the case's receipt as a job (durable before any printing), then prints it. */
+  async printCase(caseId: string): Promise<PrintJobView> {
+    const { store, cases, catalog } = this.options;
+    const c = cases.require(caseId);
+    if ('purged' in c) throw new InputError('case.purged', `case ${caseId} has been purged: no receipt is printed for it`);
+    const item = catalog().items.find((it) => it.code === c.itemCode);
+    if (!item) throw new InputError('case.unknownItem', `item ${c.itemCode} of case ${caseId} is no longer in the catalog`);
+    const receipt = caseReceipt(c, item);
+    const id = store.printJobs.enqueue({ caseId, kind: RECEIPT_JOB_KIND, document: new TextEncoder().encode(JSON.stringify(receipt)) });
+    return this.print(id);
+  }
+
+  /** Prints a kept job: once (a printed one answers as it is; a concurrent call joins the attempt under way). */
+  print(jobId: string): Promise<PrintJobView> {
+    const under = this.running.get(jobId);
+    if (under) return under;
+    const p = this.attempt(jobId).finally(() => this.running.delete(jobId));
+    this.running.set(jobId, p);
+    return p;
+  }
+
+  private async attempt(jobId: string): Promise<PrintJobView> {
+    const { store, log } = this.options;
+    const job = store.printJobs.get(jobId);
+    if (!job) throw new InputError('printJob.notFound', `no print job ${jobId}`);
+    if (job.state === 'printed') return viewOf(job);
+    if (job.kind !== RECEIPT_JOB_KIND || job.document === null) throw new InputError('printJob.notReceipt', `print job ${jobId} is not a receipt this agent prints`);
+    const receipt = JSON.parse(new TextDecoder().decode(job.document)) as Receipt;
+    store.printJobs.markPrinting(jobId);
+    const done = await this.printForm(receipt);
+    if (done.header.completionCode === 'success') {
+      store.printJobs.markPrinted(jobId);
+      log.info('receipt printed', { job: jobId });
+      return viewOf(store.printJobs.get(jobId)!);
+    }
+    const code = typeof done.payload.errorCode === 'string' ? done.payload.errorCode : `printer.${done.header.completionCode ?? 'failed'}`;
+    const reason = done.header.errorDescription ?? code;
+    store.printJobs.markFailed(jobId, `${code}: ${reason}`);
+    log.warn('receipt not printed; job kept', { job: jobId, code });
+    throw new PrintRefused(code, reason, viewOf(store.printJobs.get(jobId)!));
+  }
+
+  /** One Printer.PrintForm through the manager; resolves with its completion (or the refusing acknowledge). */
+  private printForm(receipt: Receipt): Promise<Message> {
+    const requestId = ++this.requestId;
+    return new Promise((resolve) => {
+      this.waiting.set(requestId, resolve);
+      this.options.manager.submit({ header: { name: 'Printer.PrintForm', requestId, type: 'command', version: MESSAGE_VERSION, timeout: PRINT_TIMEOUT_MS }, payload: { receipt } }, this.sink);
+    });
+  }
+
+  /** The one client identity this module has towards the manager: replies are matched by requestId. */
+  private readonly sink = (m: Message): void => {
+    const resolve = this.waiting.get(m.header.requestId);
+    if (!resolve) return;
+    if (m.header.type === 'completion') {
+      this.waiting.delete(m.header.requestId);
+      resolve(m);
+    } else if (m.header.type === 'acknowledge' && m.header.status !== undefined) {
+      this.waiting.delete(m.header.requestId);
+      resolve({ header: { ...m.header, type: 'completion', completionCode: 'deviceNotReady' }, payload: { errorCode: `printer.${m.header.status}` } });
+    }
+  };
+}
