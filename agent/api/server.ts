@@ -23,6 +23,12 @@ export interface RouteRequest<B> {
   readonly body: B;
 }
 
+/** The body of a `raw` route: the bytes as sent and their declared media type (lower case, no parameters). */
+export interface RawBody {
+  readonly bytes: Uint8Array;
+  readonly type: string;
+}
+
 /** A route of any body type, as the server's list holds them (each checked by its own `body`). */
 export type AnyRoute = Route<never>;
 
@@ -46,6 +52,11 @@ export interface Route<B = unknown> {
   readonly public?: boolean;
   /** The request body's check; a route without one refuses a body. */
   readonly body?: Check<B>;
+  /**
+   * A binary body (an uploaded file) instead of JSON: the media types taken and its own size limit. The
+   * handler gets `{ bytes, type }` as its body (B must be RawBody).
+   */
+  readonly raw?: { readonly accepts: (type: string) => boolean; readonly maxBytes: number; readonly types: string };
   handler(req: RouteRequest<B>): Promise<RouteResult> | RouteResult;
 }
 
@@ -220,6 +231,7 @@ async function readBody(req: IncomingMessage, route: Route<unknown>, limit: numb
   const length = req.headers['content-length'];
   const chunked = req.headers['transfer-encoding'] !== undefined;
   const hasBody = chunked || (length !== undefined && length !== '0');
+  if (route.raw) return readRaw(req, route.raw, hasBody);
   if (!route.body) {
     if (hasBody) throw new ApiError(400, 'unexpectedBody', `${route.method} ${route.path} takes no body`);
     return undefined;
@@ -242,6 +254,22 @@ async function readBody(req: IncomingMessage, route: Route<unknown>, limit: numb
     throw new ApiError(400, 'badJson', 'the body is not valid JSON');
   }
   return route.body(json, '');
+}
+
+async function readRaw(req: IncomingMessage, raw: NonNullable<Route['raw']>, hasBody: boolean): Promise<RawBody> {
+  if (!hasBody) throw new ApiError(400, 'invalid', 'the request needs a body (the file)', 'body');
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!raw.accepts(type)) throw new ApiError(415, 'unsupportedMediaType', `the body must be ${raw.types}`);
+  const length = req.headers['content-length'];
+  if (length !== undefined && Number(length) > raw.maxBytes) throw new ApiError(413, 'tooLarge', `the body is larger than ${raw.maxBytes} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > raw.maxBytes) throw new ApiError(413, 'tooLarge', `the body is larger than ${raw.maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return { bytes: new Uint8Array(Buffer.concat(chunks)), type };
 }
 
 function sendBytes(res: ServerResponse, status: number, contentType: string, bytes: Uint8Array): void {

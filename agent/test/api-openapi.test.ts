@@ -12,6 +12,8 @@ const doc = JSON.parse(readFileSync(new URL('../api/openapi.json', import.meta.u
 const METHODS = ['get', 'post', 'put', 'delete', 'patch'];
 /** Values for path parameters that exist in the demo agent (a case is submitted in beforeAll). */
 let caseId = '';
+/** A case of an item with materials (the example item takes none), for the material routes. */
+let materialsCaseId = '';
 /** The certificate issued by the documented POST .../issue (documented before the GET that reads it). */
 let documentId = 'none-issued';
 /** The receipt job of the documented POST .../receipt/print (documented before its retry). */
@@ -20,6 +22,7 @@ function paramValue(path: string, name: string): string {
   if (name === 'code') return demoCatalog().items[0]!.code;
   if (name === 'documentId') return documentId;
   if (path.startsWith('/api/print-jobs/')) return printJobId;
+  if (path.endsWith('/materials')) return materialsCaseId;
   return path.startsWith('/api/cases/') ? caseId : 'receipt';
 }
 
@@ -50,17 +53,34 @@ beforeAll(async () => {
     body: JSON.stringify(exampleCase(exampleItem(demoCatalog()))),
   });
   caseId = ((await res.json()) as { case: { id: string } }).case.id;
+  const other = await fetch(new URL('api/cases', agent.url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(exampleCase(exampleItem(demoCatalog(), '341600-GJJ-0002'))),
+  });
+  materialsCaseId = ((await other.json()) as { case: { id: string } }).case.id;
 });
 afterAll(async () => {
   await agent?.stop('test over');
 });
 
+/** A file body for a route that takes one (not JSON): a tiny PDF. */
+const FILE = new TextEncoder().encode('%PDF-1.7\n%%EOF\n');
+const takesFile = (o: Operation): boolean => o.op.requestBody !== undefined && !o.op.requestBody.content['application/json'];
+/** The documented query parameters' examples. */
+function queryOf(o: Operation): string {
+  const q = new URLSearchParams();
+  for (const p of (o.op.parameters ?? []) as Json[]) if (p.in === 'query' && p.example !== undefined) q.set(p.name, String(p.example));
+  return q.size ? `?${q}` : '';
+}
+
 async function send(o: Operation, options: { body?: unknown; token?: boolean } = {}): Promise<{ status: number; json: unknown; type: string; bytes?: Buffer }> {
   const path = o.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(paramValue(o.path, name)));
   const headers: Record<string, string> = {};
   if (options.token !== false) headers.authorization = `Bearer ${agent.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(new URL(path.slice(1), agent.url), { method: o.method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
+  if (options.body !== undefined) headers['content-type'] = options.body instanceof Uint8Array ? 'application/pdf' : 'application/json';
+  const body = options.body instanceof Uint8Array ? options.body : options.body !== undefined ? JSON.stringify(options.body) : undefined;
+  const res = await fetch(new URL(path.slice(1) + queryOf(o), agent.url), { method: o.method, headers, ...(body !== undefined ? { body } : {}) });
   const type = res.headers.get('content-type') ?? '';
   // A binary answer (a sealed PDF) is checked by its media type, not a JSON schema.
   if (!type.startsWith('application/json')) return { status: res.status, json: undefined, type, bytes: Buffer.from(await res.arrayBuffer()) };
@@ -84,7 +104,7 @@ describe('agent/api/openapi.json and the implementation', () => {
     for (const o of operations.filter((x) => !isSocket(x))) {
       const media = o.op.requestBody?.content?.['application/json'];
       if (media) expect(schemaProblems(doc, media.schema, media.example), `${o.method} ${o.path} example`).toEqual([]);
-      const r = await send(o, { body: media?.example });
+      const r = await send(o, { body: takesFile(o) ? FILE : media?.example });
       // Staff may move only an uploaded case (the sync uploads it): on a fresh submitted case the
       // example transition is the documented refusal.
       const success = Object.keys(o.op.responses).map(Number).filter((s) => s >= 200 && s < 300);
@@ -107,10 +127,15 @@ describe('agent/api/openapi.json and the implementation', () => {
     for (const o of operations.filter((x) => !isSocket(x))) {
       if (o.op.security?.length === 0) continue; // public
       expect(o.op.responses['401'], `${o.method} ${o.path} documents 401`).toBeDefined();
-      const r = await send(o, { token: false, body: o.op.requestBody ? {} : undefined });
+      const r = await send(o, { token: false, body: takesFile(o) ? FILE : o.op.requestBody ? {} : undefined });
       expect(r.status).toBe(401);
       expect(schemaProblems(doc, responseSchema(o, 401)!, r.json)).toEqual([]);
-      if (o.op.requestBody) {
+      if (takesFile(o)) {
+        // a file route refuses JSON as a media type it does not take
+        const bad = await send(o, { body: { notDocumented: true } });
+        expect(bad.status, `${o.method} ${o.path}`).toBe(415);
+        expect(schemaProblems(doc, responseSchema(o, 415)!, bad.json)).toEqual([]);
+      } else if (o.op.requestBody) {
         const bad = await send(o, { body: { notDocumented: true } });
         expect(bad.status, `${o.method} ${o.path}`).toBe(400);
         expect(o.op.responses['400']).toBeDefined();
@@ -123,11 +148,12 @@ describe('agent/api/openapi.json and the implementation', () => {
   it('a documented path parameter that names nothing is a documented 404', async () => {
     for (const o of operations.filter((x) => !isSocket(x) && x.path.includes('{'))) {
       const path = o.path.replace(/\{\w+\}/g, 'no-such-thing');
-      const example = o.op.requestBody?.content['application/json'].example;
-      const res = await fetch(new URL(path.slice(1), agent.url), {
+      const example = o.op.requestBody?.content['application/json']?.example;
+      const file = takesFile(o);
+      const res = await fetch(new URL(path.slice(1) + queryOf(o), agent.url), {
         method: o.method,
-        headers: { authorization: `Bearer ${agent.token}`, ...(example ? { 'content-type': 'application/json' } : {}) },
-        ...(example ? { body: JSON.stringify(example) } : {}),
+        headers: { authorization: `Bearer ${agent.token}`, ...(file ? { 'content-type': 'application/pdf' } : example ? { 'content-type': 'application/json' } : {}) },
+        ...(file ? { body: FILE } : example ? { body: JSON.stringify(example) } : {}),
       });
       expect(res.status, path).toBe(404);
       expect(schemaProblems(doc, responseSchema(o, 404)!, await res.json())).toEqual([]);
