@@ -12,6 +12,7 @@ import { defaultFactories } from '../drivers/manager/factories/index.js';
 import { DeviceManager } from '../drivers/manager/manager.js';
 import { AgentEvents, deviceSockets } from './api/device-socket.js';
 import { caseRoutes } from './api/case-routes.js';
+import { bundleRoutes } from './api/bundle-routes.js';
 import { issueRoutes } from './api/issue-routes.js';
 import { materialRoutes } from './api/material-routes.js';
 import { printRoutes } from './api/print-routes.js';
@@ -110,7 +111,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     await manager.start(); // never rejects: a missing device waits to reconnect
 
     const events = new AgentEvents();
-    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, demo ? demoIssuer() : undefined, events), ...materialRoutes(cases, store, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(new ReceiptJobs({ store, cases, catalog: () => catalog, manager, log: log.child({ component: 'agent.print' }) }), store), ...(demo ? demoRoutes(demo) : [])];
+    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, demo ? demoIssuer() : undefined, events), ...materialRoutes(cases, store, () => catalog, events), ...bundleRoutes(cases, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(new ReceiptJobs({ store, cases, catalog: () => catalog, manager, log: log.child({ component: 'agent.print' }) }), store), ...(demo ? demoRoutes(demo) : [])];
     api = await startApiServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? config.api.port,
