@@ -10,6 +10,7 @@ import type { Logger } from '../../base/log.js';
 import type { DeviceManager } from '../../drivers/manager/manager.js';
 import { MESSAGE_VERSION, type Message } from '../../drivers/manager/messages.js';
 import type { Receipt } from '../../drivers/escpos/receipt.js';
+import { appendAudit } from '../audit/audit-log.js';
 import type { CaseService } from '../cases/case-service.js';
 import { caseReceipt } from '../cases/receipt.js';
 import type { Catalog } from '../catalog/index.js';
@@ -95,7 +96,11 @@ export class ReceiptJobs {
     store.printJobs.markPrinting(jobId);
     const done = await this.printForm(receipt);
     if (done.header.completionCode === 'success') {
-      store.printJobs.markPrinted(jobId);
+      // Printed and audited together (the WebSocket's prints are audited by devices/device-records.ts).
+      store.transaction(() => {
+        store.printJobs.markPrinted(jobId);
+        appendAudit(store.db, { type: 'print', actor: 'agent', subject: job.caseId, details: { device: 'receipt', command: 'Printer.PrintForm', job: jobId, ...(typeof done.payload.bytes === 'number' ? { bytes: done.payload.bytes } : {}) } });
+      });
       log.info('receipt printed', { job: jobId });
       return viewOf(store.printJobs.get(jobId)!);
     }

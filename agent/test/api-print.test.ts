@@ -1,4 +1,5 @@
 /** 受理回执 over the local API, end to end against a running demo agent and the printer simulator: print, paper out, refill, retry once. */
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +10,10 @@ import { caseReference } from '../cases/receipt.js';
 import { demoCatalog } from '../catalog/catalog.js';
 
 let agent: RunningAgent;
+let dataDir: string;
 beforeAll(async () => {
-  agent = await startAgent({ dataDir: mkdtempSync(join(tmpdir(), 'tongban-api-print-')), port: 0, logLevel: 'error' });
+  dataDir = mkdtempSync(join(tmpdir(), 'tongban-api-print-'));
+  agent = await startAgent({ dataDir, port: 0, logLevel: 'error' });
 });
 afterAll(async () => {
   await agent?.stop('test over');
@@ -71,6 +74,12 @@ describe('local API: 受理回执 on the receipt printer', () => {
     expect(after.length).toBe(before + 1);
     expect(after.at(-1)!.lines.join('').replace(/\s+/g, '')).toContain(c.serial);
     expect((await call('GET', '/api/print-jobs')).json.jobs).toEqual([]);
+    // audited once, with the case as subject and nothing personal
+    const db = new Database(join(dataDir, 'store.db'), { readonly: true });
+    const audit = db.prepare("SELECT subject, details FROM audit_log WHERE type = 'print'").all() as { subject: string; details: string }[];
+    db.close();
+    expect(audit.filter((a) => JSON.parse(a.details).job === jobId)).toEqual([{ subject: c.id, details: expect.any(String) }]);
+    expect(JSON.stringify(audit)).not.toContain(c.applicant.idNumber);
   });
 
   it('refuses an unknown case or job with 404, and a body with 400', async () => {
