@@ -8,6 +8,7 @@ import { startAgent, type RunningAgent } from '../agent.js';
 import { exampleCase, exampleItem } from '../cases/example.js';
 import { caseReference } from '../cases/receipt.js';
 import { demoCatalog } from '../catalog/catalog.js';
+import { parseConfig } from '../config/config.js';
 
 let agent: RunningAgent;
 let dataDir: string;
@@ -80,6 +81,20 @@ describe('local API: 受理回执 on the receipt printer', () => {
     db.close();
     expect(audit.filter((a) => JSON.parse(a.details).job === jobId)).toEqual([{ subject: c.id, details: expect.any(String) }]);
     expect(JSON.stringify(audit)).not.toContain(c.applicant.idNumber);
+  });
+
+  it('with no receipt printer configured: 503 saying so, the job kept', async () => {
+    const plain = await startAgent({ dataDir: mkdtempSync(join(tmpdir(), 'tongban-api-print-plain-')), port: 0, logLevel: 'error', config: parseConfig({ demo: { enabled: false } }) });
+    try {
+      const post = (path: string, body?: unknown): Promise<Response> =>
+        fetch(new URL(path.slice(1), plain.url), { method: 'POST', headers: { authorization: `Bearer ${plain.token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      const c = ((await (await post('/api/cases', exampleCase(exampleItem(demoCatalog())))).json()) as { case: { id: string } }).case;
+      const r = await post(`/api/cases/${c.id}/receipt/print`);
+      expect(r.status).toBe(503);
+      expect(((await r.json()) as { error: unknown }).error).toMatchObject({ code: 'printer.unsupportedCommand', message: 'no device offers Printer', job: { state: 'failed' } });
+    } finally {
+      await plain.stop('test over');
+    }
   });
 
   it('refuses an unknown case or job with 404, and a body with 400', async () => {
