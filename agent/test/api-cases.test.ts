@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { apiCall } from './helpers/api.js';
 import { startAgent, type RunningAgent } from '../agent.js';
 import { exampleCase, exampleItem } from '../cases/example.js';
 import { demoCatalog } from '../catalog/catalog.js';
@@ -18,14 +19,7 @@ afterAll(async () => {
   await agent?.stop('test over');
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(new URL(path.slice(1), agent.url), {
-    method,
-    headers: { authorization: `Bearer ${agent.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, json: await res.json() };
-}
+const call = (method: string, path: string, body?: unknown) => apiCall(agent, method, path, body);
 
 const item = exampleItem(demoCatalog());
 const example = exampleCase(item) as Record<string, any>;
