@@ -22,7 +22,7 @@ import { catalogRoutes, deviceRoutes, demoRoutes, healthRoutes } from './api/rou
 import { startApiServer, type AnyRoute, type ApiServer } from './api/server.js';
 import { ensureApiToken } from './api/token.js';
 import { DEFAULT_PORT, demoDevices, parseConfig, type AgentConfig } from './config/config.js';
-import { lockDataDir, prepareDataDir, removeRuntimeInfo, writeRuntimeInfo, type DataDirLock } from './data-dir.js';
+import { lockDataDir, prepareDataDir, removeRuntimeInfo, writeDataDirMarker, writeRuntimeInfo, type DataDirLock } from './data-dir.js';
 import { CaseService } from './cases/case-service.js';
 import { ensureCatalog } from './catalog/catalog-store.js';
 import { openFieldCipher } from './pii/field-cipher.js';
@@ -56,7 +56,8 @@ export interface RunningAgent {
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const config = options.config ?? parseConfig({});
-  prepareDataDir(options.dataDir);
+  // A foreign, damaged or newer data directory is refused here, before anything is written into it.
+  const dataDirState = prepareDataDir(options.dataDir);
   const lock: DataDirLock = lockDataDir(options.dataDir);
   const logDir = join(options.dataDir, 'logs');
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
@@ -86,6 +87,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const cipher = openFieldCipher({ dataDir: options.dataDir, log });
     const store: Store = openStore({ dataDir: options.dataDir, log, cipher });
     closers.push({ name: 'store', close: () => store.close() });
+    // Marked once its store has opened: from now on the directory is known as tongban's, and a lost store.db is refused.
+    if (dataDirState.kind === 'unmarked') writeDataDirMarker(options.dataDir, version);
     recordCurrentKey(store.db, cipher);
     // Personal data of cases completed and synced more than purge.retentionDays ago is erased (agent/purge).
     const retention = scheduleRetentionPurge({ store, cipher, retentionDays: config.purge.retentionDays, intervalMs: config.purge.intervalMinutes * 60_000, log });
