@@ -1,0 +1,196 @@
+/**
+ * The outbox pump of one connection: takes ready entries from the store (at most one per case, FIFO
+ * by seq), uploads the files each lists that the endpoint does not hold yet, and sends them in
+ * `cases` batches (at most LIMITS.maxBatch entries each, at most `window.entries` unacknowledged).
+ * Each `ack` settles its batch: committed/duplicate → acknowledged (one local transaction); retry →
+ * failed with a backoff that honours the endpoint's hint; rejected → quarantined. A failing entry only
+ * ever holds back its own case.
+ */
+import type { Logger } from '../../base/log.js';
+import { sm3Hex } from '../../certs/sm3.js';
+import { faultPoint } from '../faults.js';
+import { LIMITS, type AckMessage, type AckResult, type CaseEntry } from '../protocol/index.js';
+import { retryDelay, type BackoffOptions, type RandomSource } from './backoff.js';
+import type { Connection } from './connection.js';
+import type { FileUploader } from './file-upload.js';
+import { pendingFor, type Route } from './routing.js';
+import { Signal } from './signal.js';
+import type { KioskSyncStore, SyncEntry } from './types.js';
+
+/** When nothing is ready, look again this often (entries held back by an earlier process's failure come due). */
+const IDLE_POLL_MS = 1000;
+
+/** File rejections that no retry can cure: the entry is quarantined for staff. */
+const PERMANENT_FILE_CODES = new Set(['file.tooBig', 'file.badType', 'file.badHash']);
+
+export interface PumpOptions {
+  readonly conn: Connection;
+  readonly store: KioskSyncStore;
+  readonly log: Logger;
+  readonly route: Route;
+  readonly windowEntries: number;
+  readonly uploader: FileUploader;
+  readonly backoff: BackoffOptions;
+  readonly random: RandomSource;
+  readonly now: () => number;
+  /** Files the endpoint is known to hold complete (kept by the client across connections). */
+  readonly knownComplete: Set<string>;
+  readonly violation: (why: string) => void;
+  /** Entries the endpoint acknowledged (committed or duplicate). */
+  readonly onAcknowledged: (n: number) => void;
+}
+
+type Prepared = 'ready' | 'held' | 'closed';
+
+export class OutboxPump {
+  private readonly inFlight = new Set<number>();
+  /** Sent batches awaiting their ack, oldest first (the endpoint acks `cases` messages in order). */
+  private readonly batches: SyncEntry[][] = [];
+  private readonly wake = new Signal();
+  /** Files the endpoint refused on this connection: not offered again until the next one. */
+  private readonly refusedFiles = new Set<string>();
+  private nextDue: number | null = null;
+  private stopped = false;
+
+  constructor(private readonly o: PumpOptions) {}
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  kick(): void {
+    this.wake.notify();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake.notify();
+  }
+
+  /** Runs until the connection closes or stop(); never rejects. */
+  async run(): Promise<void> {
+    const { conn } = this.o;
+    while (!this.stopped && conn.isOpen) {
+      const room = Math.min(LIMITS.maxBatch, this.o.windowEntries - this.inFlight.size);
+      if (room > 0) {
+        const now = this.o.now();
+        const entries = pendingFor(this.o.store, this.o.route, { now, limit: room, exclude: this.inFlight });
+        if (entries.length > 0) {
+          const ready: SyncEntry[] = [];
+          for (const e of entries) {
+            const p = await this.prepareFiles(e);
+            if (p === 'closed' || this.stopped || !conn.isOpen) return;
+            if (p === 'ready') ready.push(e);
+          }
+          if (ready.length > 0) {
+            for (const e of ready) this.inFlight.add(e.seq);
+            this.batches.push(ready);
+            if (!conn.send({ type: 'cases', batch: ready.map(toCaseEntry) })) return;
+            // Some batches of this round sent, the rest not yet.
+            faultPoint('kiosk.midBatch');
+          }
+          continue;
+        }
+      }
+      await this.wake.wait(this.sleepMs());
+    }
+  }
+
+  /** Settles the oldest batch in flight. Throws only if the store fails (the session then closes). */
+  onAck(msg: AckMessage): void {
+    const batch = this.batches[0];
+    if (!batch) return this.o.violation('an ack with no cases in flight');
+    if (msg.results.length !== batch.length || msg.results.some((r, i) => r.seq !== batch[i]!.seq)) {
+      return this.o.violation('an ack that does not match the cases sent');
+    }
+    this.batches.shift();
+    const now = this.o.now();
+    const done: number[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i]!;
+      const r = msg.results[i]!;
+      this.inFlight.delete(e.seq);
+      if (r.outcome === 'committed' || r.outcome === 'duplicate') {
+        done.push(e.seq);
+      } else if (r.outcome === 'retry') {
+        const at = now + retryDelay(e.attempts, r.retryAfterMs, this.o.backoff, this.o.random);
+        this.o.store.failed(e.seq, describe(r), at);
+        this.due(at);
+        // The endpoint lacks a file we thought it held: upload again next time.
+        if (r.code === 'files.missing') for (const f of e.files) this.o.knownComplete.delete(f.sm3);
+        this.o.log.info('case entry to retry', { seq: e.seq, caseId: e.caseId, code: r.code ?? null, retryInMs: at - now });
+      } else {
+        this.o.store.quarantine(e.seq, r.code ?? 'rejected', r.reason ?? 'rejected by the endpoint');
+        this.o.log.warn('case entry rejected by the endpoint: quarantined', { seq: e.seq, caseId: e.caseId, code: r.code ?? null });
+      }
+    }
+    if (done.length > 0) {
+      this.o.store.acknowledged(done, now);
+      this.o.onAcknowledged(done.length);
+      faultPoint('kiosk.afterAckCommit');
+    }
+    this.wake.notify();
+  }
+
+  /** Uploads the entry's files the endpoint may not hold; 'held' when the entry was failed or quarantined instead. */
+  private async prepareFiles(e: SyncEntry): Promise<Prepared> {
+    const { store } = this.o;
+    for (const f of e.files) {
+      if (this.o.knownComplete.has(f.sm3)) continue;
+      if (this.refusedFiles.has(f.sm3)) {
+        this.fail(e, `file ${f.sm3.slice(0, 12)} refused by the endpoint on this connection`, undefined);
+        return 'held';
+      }
+      let bytes: Uint8Array | null = null;
+      if (store.hasFile(f.sm3)) bytes = store.readFile(f.sm3);
+      if (bytes === null || bytes.length !== f.size || sm3Hex(bytes) !== f.sm3) {
+        const code = bytes === null ? 'files.unavailable' : 'files.corrupt';
+        store.quarantine(e.seq, code, `the kiosk's copy of file ${f.sm3} is ${bytes === null ? 'missing' : 'damaged'}`);
+        this.o.log.error('case entry quarantined: a file it lists is not intact here', { seq: e.seq, caseId: e.caseId, code });
+        return 'held';
+      }
+      const r = await this.o.uploader.upload(f, bytes);
+      if (r.kind === 'closed') return 'closed';
+      if (r.kind === 'rejected') {
+        this.refusedFiles.add(f.sm3);
+        if (PERMANENT_FILE_CODES.has(r.code)) {
+          store.quarantine(e.seq, r.code, r.reason);
+          this.o.log.warn('case entry quarantined: the endpoint refuses a file it lists', { seq: e.seq, caseId: e.caseId, code: r.code });
+        } else {
+          this.fail(e, `${r.code}: ${r.reason}`, undefined);
+        }
+        return 'held';
+      }
+      this.o.knownComplete.add(f.sm3);
+    }
+    return 'ready';
+  }
+
+  private fail(e: SyncEntry, error: string, hintMs: number | undefined): void {
+    const now = this.o.now();
+    const at = now + retryDelay(e.attempts, hintMs, this.o.backoff, this.o.random);
+    this.o.store.failed(e.seq, error, at);
+    this.due(at);
+  }
+
+  private due(at: number): void {
+    if (this.nextDue === null || at < this.nextDue) this.nextDue = at;
+  }
+
+  private sleepMs(): number {
+    const now = this.o.now();
+    if (this.nextDue !== null && this.nextDue <= now) this.nextDue = null;
+    const untilDue = this.nextDue === null ? IDLE_POLL_MS : this.nextDue - now + 1;
+    return Math.max(1, Math.min(IDLE_POLL_MS, untilDue));
+  }
+}
+
+/** An outbox entry as the protocol carries it (the store keeps kind and payload apart). */
+export function toCaseEntry(e: SyncEntry): CaseEntry {
+  return { seq: e.seq, caseId: e.caseId, region: e.region, kind: e.kind, payload: e.payload } as CaseEntry;
+}
+
+function describe(r: AckResult): string {
+  const code = r.code ?? 'retry';
+  return r.reason ? `${code}: ${r.reason}` : code;
+}
