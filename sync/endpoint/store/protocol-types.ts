@@ -1,0 +1,23 @@
+/** The protocol shapes the endpoint store speaks (contracts §1), from sync/protocol: its modules import them from here. */
+export { CASE_STATUSES, ENDPOINT_STATUSES, LIMITS, MEDIA_TYPES } from '../../protocol/index.js';
+export type {
+  AckOutcome,
+  AckResult,
+  AuditHead,
+  CaseEntry,
+  CaseStatus,
+  CaseStatusEvent,
+  CatalogEvent,
+  ContentChangedPayload,
+  DeviceHealth,
+  EndpointEvent,
+  EndpointStatus,
+  FileRef,
+  JsonObject,
+  MediaType,
+  QueueSizes,
+  ResultDoc,
+  Sm3Hex,
+  SubmittedPayload,
+  TransitionPayload,
+} from '../../protocol/index.js';
