@@ -1,5 +1,7 @@
 /** The endpoint store on a real SQLite file: enrolment, auth, idempotent batches, status changes, catalog, events. */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EndpointStore } from '../endpoint/store/index.js';
 import type { CaseEntry } from '../protocol/index.js';
@@ -43,8 +45,9 @@ describe('enrolment and authentication', () => {
   it('keeps only hashes of tokens and secrets', () => {
     const token = store.createEnrollToken('kiosk-1');
     const { secret } = store.enroll(token, '0.1.0');
-    const db = (store as unknown as { db: import('better-sqlite3').Database }).db;
+    const db = new Database(join(tmp.dir, 'endpoint.db'), { readonly: true });
     const dump = JSON.stringify([db.prepare('SELECT * FROM enroll_tokens').all(), db.prepare('SELECT * FROM kiosks').all()]);
+    db.close();
     expect(dump).not.toContain(token);
     expect(dump).not.toContain(secret);
   });
