@@ -229,7 +229,7 @@ export class CaseService {
     const serial = serialFor(item, id, at);
     this.store.cases.insert(
       { id, serial, itemCode: item.code, bundleId: input.bundleId ?? null, applicantId: applicant.id, state: 'submitted', form: { ...envelope }, contentHash, actor: 'kiosk', at },
-      { kind: 'case.submitted', payload: { serial, contentHash, content: canonicalCaseContent(draft) } },
+      { kind: 'case.submitted', region: item.targetRegion, payload: { serial, contentHash, content: canonicalCaseContent(draft) } },
     );
     for (const m of input.materials) {
       if (m.provision === 'attached') this.store.materials.put({ caseId: id, materialId: m.id, bytes: files.get(m.sm3)!, mime: m.mediaType, at });
@@ -289,7 +289,7 @@ export class CaseService {
       const note = next.history[next.history.length - 1]!.note;
       const outbox =
         request.actor === 'kiosk' && request.to !== 'uploaded'
-          ? { kind: 'case.transition', payload: { from: c.status, to: next.status, at: iso(at), contentHash: c.contentHash, ...(note ? { note } : {}), results: next.results } }
+          ? { kind: 'case.transition', region: item.targetRegion, payload: { from: c.status, to: next.status, at: iso(at), contentHash: c.contentHash, ...(note ? { note } : {}), results: next.results } }
           : undefined;
       this.store.cases.transition(id, { from: c.status, to: next.status, actor: request.actor, ...(note ? { reason: note } : {}), at, ...(outbox ? { outbox } : {}) });
       if (next.results.length !== c.results.length) this.store.cases.updateForm(id, { ...this.envelopeOf(c), results: next.results }, c.contentHash, at);
@@ -331,7 +331,7 @@ export class CaseService {
         actor: 'kiosk',
         at,
         contentHash,
-        outbox: { kind: 'case.transition', payload: { from: 'correctionRequested', to: 'submitted', at: iso(at), contentHash, content: canonicalCaseContent(corrected), results: [] } },
+        outbox: { kind: 'case.transition', region: this.itemOf(c).targetRegion, payload: { from: 'correctionRequested', to: 'submitted', at: iso(at), contentHash, content: canonicalCaseContent(corrected), results: [] } },
       });
       appendAudit(this.store.db, { type: 'caseTransition', actor: AUDIT_ACTOR.kiosk, subject: id, details: { from: 'correctionRequested', to: 'submitted', item: c.itemCode }, at });
       return this.require(id) as StoredCase;
@@ -362,7 +362,7 @@ export class CaseService {
       const updated: Case = { ...c, materials: input.materials };
       const contentHash = caseContentHash(updated);
       this.store.cases.updateForm(id, { ...this.envelopeOf(c), materials: input.materials }, contentHash, at);
-      this.store.outbox.add({ kind: 'case.contentChanged', caseId: id, payload: { contentHash, content: canonicalCaseContent(updated) } }, at);
+      this.store.outbox.add({ kind: 'case.contentChanged', caseId: id, region: this.itemOf(c).targetRegion, payload: { contentHash, content: canonicalCaseContent(updated) } }, at);
       return this.require(id) as StoredCase;
     });
   }

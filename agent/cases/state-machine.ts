@@ -87,7 +87,8 @@ function checkResult(doc: ResultDocument, i: number): void {
   for (const k of Object.keys(doc)) if (!known.includes(k)) bad(`${k} is not a key of a result document`);
   if (!RESULT_KINDS.includes(doc.kind)) bad(`kind must be one of ${RESULT_KINDS.join(', ')}`);
   if (typeof doc.name !== 'string' || doc.name.trim() === '' || doc.name.length > 60) bad('name must be text of 1-60 characters');
-  if (typeof doc.documentId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(doc.documentId)) bad('documentId must be 1-64 letters, digits or "-"');
+  // The sync protocol's document ids (an endpoint's result documents): letters, digits and . _ : -
+  if (typeof doc.documentId !== 'string' || !/^[A-Za-z0-9._:-]{1,80}$/.test(doc.documentId)) bad('documentId must be 1-80 letters, digits or ". _ : -"');
   if (typeof doc.sm3 !== 'string' || !/^[0-9a-f]{64}$/.test(doc.sm3)) bad('sm3 must be 64 lower-case hexadecimal digits');
   if (doc.template !== undefined && (typeof doc.template !== 'string' || doc.template === '')) bad('template must be a template name');
 }

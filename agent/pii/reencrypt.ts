@@ -30,6 +30,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'cases', column: 'form_sealed', keyColumns: ['id'], aad: (r) => `cases/${String(r.id)}/form` },
   { table: 'outbox', column: 'payload_sealed', keyColumns: ['case_id', 'kind'], aad: (r) => `outbox/${r.case_id === null ? '-' : String(r.case_id)}/${String(r.kind)}` },
   { table: 'print_jobs', column: 'document_sealed', keyColumns: ['id'], aad: (r) => `print_jobs/${String(r.id)}/document` },
+  { table: 'inbox', column: 'payload_sealed', keyColumns: ['message_id'], aad: (r) => `inbox/${String(r.message_id)}/payload` },
 ];
 
 const materialAad = (sm3: string): string => `materials/${sm3}/file`;

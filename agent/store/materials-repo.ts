@@ -108,6 +108,12 @@ export class MaterialsRepo {
     return this.fromRow(row);
   }
 
+  /** A live (unpurged) row holding the file with this SM3, if any (files are stored once per content). */
+  bySm3(sm3: string): MaterialRecord | undefined {
+    const r = this.core.db.prepare('SELECT * FROM materials WHERE sm3 = ? AND purged_at IS NULL ORDER BY id LIMIT 1').get(sm3) as Row | undefined;
+    return r ? this.fromRow(r) : undefined;
+  }
+
   forCase(caseId: string): MaterialRecord[] {
     return (this.core.db.prepare('SELECT * FROM materials WHERE case_id = ? ORDER BY id').all(caseId) as Row[]).map((r) => this.fromRow(r));
   }

@@ -29,6 +29,8 @@ export interface Store extends StoreCore {
    * writer. Resolves after the transaction holding the case and its outbox entry is durable.
    */
   intakeCase(input: NewCase, outboxEntry: NewOutboxEntry): Promise<InsertCaseResult>;
+  /** The audit log's head (agent/audit), for the sync's heartbeat; null before the first entry. */
+  auditHead(): { seq: number; hash: string } | null;
   /** Commits queued group writes, then closes the database. */
   close(): void;
 }
@@ -55,10 +57,14 @@ export function openStore(options: OpenStoreWithCipher): Store {
       if (core.db.open) group.drainSync();
       closeCore();
     },
+    auditHead() {
+      const r = core.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
+      return r ? { seq: r.seq, hash: r.hash } : null;
+    },
     applicants: new ApplicantsRepo(core, options.cipher),
     materials,
     outbox,
-    inbox: new InboxRepo(core),
+    inbox: new InboxRepo(core, options.cipher),
     catalog: new CatalogRepo(core),
     deviceEvents: new DeviceEventsRepo(core),
     printJobs: new PrintJobsRepo(core, options.cipher),

@@ -5,7 +5,8 @@
 import type { Migration } from './migration.js';
 import { migration as m0001 } from './0001-core.js';
 import { migration as m0002 } from './0002-audit-keys.js';
+import { migration as m0003 } from './0003-sync.js';
 
 export type { Migration } from './migration.js';
 
-export const migrations: readonly Migration[] = [m0001, m0002];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003];
