@@ -31,11 +31,11 @@ export function issueRoutes(cases: CaseService, store: Store, catalog: () => Cat
       handler: async ({ params, body }) => {
         const c = await guarded(() => cases.get(params.id!));
         if (!c) throw new ApiError(404, 'case.notFound', `no case ${params.id}`, 'id');
-        if (!issuer) throw new ApiError(409, 'issuer.notConfigured', 'no certificate signer is configured on this agent (issuing on site works in demo mode only for now)');
+        if (!issuer) throw new ApiError(409, 'issuer.notConfigured', 'no certificate signer is configured on this agent (configuration issuing.signers)');
         const template = catalog().items.find((it) => it.code === c.itemCode)?.issuable;
         if (!template) throw new ApiError(409, 'case.notIssuable', `item ${c.itemCode} is not issued on site`);
         const signer = issuer(template);
-        if (!signer) throw new ApiError(409, 'issuer.notConfigured', `no signer is configured for template ${template}`);
+        if (!signer) throw new ApiError(409, 'issuer.notConfigured', `no signer is configured for template ${template} (configuration issuing.signers.${template})`);
         // A document id is issued once (the certificates table's key): a second record under it is refused here, not by the database.
         const documentId = body.data.documentId;
         if (typeof documentId === 'string' && store.certificates.get(documentId)) throw new ApiError(409, 'certificate.exists', `a certificate ${documentId} was issued already`, 'data.documentId');

@@ -9,7 +9,8 @@
  *   "devices": [ ... drivers/config.ts ... ],          // only when demo.enabled is false
  *   "catalog": { "source": "demo" },
  *   "purge":   { "retentionDays": 30, "intervalMinutes": 360 },   // agent/purge
- *   "sync":    { "endpoint": "http://127.0.0.1:8788/" },  // issue 6; not used yet
+ *   "issuing": { "signers": { "<certs template>": { "seal", "key", "cert" } } },   // agent/issuing
+ *   "sync":    { "endpoints": [{ "url", "regions", "enrollToken"?, "ca"? }], "heartbeatSeconds": 30, "local": { "port": 0 } },   // config/sync-config.ts
  *   "log":     { "level": "info" }
  * }
  *
@@ -22,10 +23,11 @@ import { InputError, messageOf } from '../../base/errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../base/log.js';
 import { parseDeviceList, type DeviceConfig } from '../../drivers/config.js';
 import { CheckError, boolean, integer, isPlainObject, kindOf, object, oneOf, optional, string } from '../../drivers/manager/check.js';
+import { parseSyncConfig, resolveSyncPaths, type SyncConfig } from './sync-config.js';
+import { parseIssuingConfig, resolveIssuingPaths, type IssuingConfig } from '../issuing/issuing-config.js';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-export const DEFAULT_SYNC_ENDPOINT = 'http://127.0.0.1:8788/';
 export const DEFAULT_RETENTION_DAYS = 30;
 export const DEFAULT_PURGE_INTERVAL_MINUTES = 360;
 export const DEFAULT_DEMO_CARD = 'resident-longterm.json';
@@ -43,15 +45,16 @@ export interface AgentConfig {
   readonly catalog: { readonly source: 'demo' };
   /** Personal data of cases completed and synced is erased `retentionDays` after; the agent checks every `intervalMinutes` (agent/purge). */
   readonly purge: { readonly retentionDays: number; readonly intervalMinutes: number };
-  /** The reference endpoint cases sync to (issue 6); kept and checked, not used yet. */
-  readonly sync: { readonly endpoint: string };
+  /** Who seals certificates issued on site, per certs template (agent/issuing/issuing-config.ts); paths absolute once loaded from a file. */
+  readonly issuing: IssuingConfig;
+  /** Where cases sync to (config/sync-config.ts); no endpoints: the embedded reference endpoint. */
+  readonly sync: SyncConfig;
   readonly log: { readonly level: LogLevel };
 }
 
-const url = string({ max: 2048, pattern: /^https?:\/\/[^\s]+$/, hint: 'an http:// or https:// URL' });
 const fixtureName = string({ max: 255, pattern: /^[^\s]+\.json$/, hint: 'a card fixture file (.json): a path or a name from drivers/sim/fixtures/' });
 
-const TOP_KEYS = ['dataDir', 'api', 'demo', 'devices', 'catalog', 'purge', 'sync', 'log'];
+const TOP_KEYS = ['dataDir', 'api', 'demo', 'devices', 'catalog', 'purge', 'issuing', 'sync', 'log'];
 
 /** Checks a parsed configuration (`{}` = every default) and fills the defaults in. */
 export function parseConfig(value: unknown): AgentConfig {
@@ -64,9 +67,10 @@ export function parseConfig(value: unknown): AgentConfig {
     const demo = optional(object({ enabled: optional(boolean()), card: optional(fixtureName) }))(value.demo, 'demo') ?? {};
     const catalog = optional(object({ source: optional(oneOf(['demo'])) }))(value.catalog, 'catalog') ?? {};
     const purge = optional(object({ retentionDays: optional(integer(0, 36500)), intervalMinutes: optional(integer(1, 10080)) }))(value.purge, 'purge') ?? {};
-    const sync = optional(object({ endpoint: optional(url) }))(value.sync, 'sync') ?? {};
+    const sync = parseSyncConfig(value.sync, 'sync');
     const log = optional(object({ level: optional(oneOf(LOG_LEVELS)) }))(value.log, 'log') ?? {};
     const dataDir = optional(string({ max: 4096 }))(value.dataDir, 'dataDir');
+    const issuing = parseIssuingConfig(value.issuing, 'issuing');
     const demoEnabled = demo.enabled ?? true;
     if (demoEnabled && value.devices !== undefined) {
       throw new CheckError('devices', 'cannot be set while demo.enabled is true (the demo makes its own simulated devices); set demo.enabled to false');
@@ -79,7 +83,8 @@ export function parseConfig(value: unknown): AgentConfig {
       devices,
       catalog: { source: catalog.source ?? 'demo' },
       purge: { retentionDays: purge.retentionDays ?? DEFAULT_RETENTION_DAYS, intervalMinutes: purge.intervalMinutes ?? DEFAULT_PURGE_INTERVAL_MINUTES },
-      sync: { endpoint: sync.endpoint ?? DEFAULT_SYNC_ENDPOINT },
+      issuing,
+      sync,
       log: { level: (log.level as LogLevel | undefined) ?? 'info' },
     };
   } catch (err) {
@@ -106,7 +111,8 @@ export function loadConfig(file: string | undefined): AgentConfig {
     throw new InputError('config.invalid', `configuration ${file} is not JSON: ${messageOf(err)}`, { cause: err });
   }
   try {
-    const config = parseConfig(json);
+    const parsed = parseConfig(json);
+    const config = { ...parsed, issuing: resolveIssuingPaths(parsed.issuing, dirname(file)), sync: resolveSyncPaths(parsed.sync, (p) => resolve(dirname(file), p)) };
     return config.dataDir === undefined ? config : { ...config, dataDir: resolve(dirname(file), config.dataDir) };
   } catch (err) {
     if (err instanceof InputError) throw new InputError(err.code, err.message.replace(/^configuration: /, `configuration ${file}: `), { cause: err });

@@ -1,8 +1,9 @@
 /**
  * Who seals a certificate issued on site (证明开具): per certs template, the issuing department's
- * GB/T 38540 seal with its signer's key and certificate. In demo mode the demo PKI (certs/demo-pki.ts,
- * public keys for demonstration only) signs; outside demo mode the agent has no signer configured yet,
- * and the API refuses issuing (409 issuer.notConfigured) rather than sealing with a demo key.
+ * GB/T 38540 seal with its signer's key and certificate. The configured signers (issuing.signers, read
+ * and checked at start by signer-files.ts) come first; in demo mode the demo PKI (certs/demo-pki.ts,
+ * public keys for demonstration only) signs for the other templates; outside demo mode a template with
+ * no signer is refused by the API (409 issuer.notConfigured) rather than sealed with a demo key.
  */
 import { createDemoPki, demoSigner, type DemoPki } from '../../certs/demo-pki.js';
 import { createSeal } from '../../certs/seal/index.js';

@@ -23,7 +23,8 @@ describe('configuration', () => {
       devices: [],
       catalog: { source: 'demo' },
       purge: { retentionDays: 30, intervalMinutes: 360 },
-      sync: { endpoint: 'http://127.0.0.1:8788/' },
+      issuing: { signers: {} },
+      sync: { heartbeatSeconds: 30, local: { port: 0 } },
       log: { level: 'info' },
     });
     expect(loadConfig(undefined)).toEqual(parseConfig({}));
@@ -40,7 +41,7 @@ describe('configuration', () => {
 
   it('names the key path of every mistake', () => {
     expect(problem([])).toBe('configuration: configuration must be a JSON object, not an array');
-    expect(problem({ port: 1 })).toBe('configuration: port is not a known key (known: dataDir, api, demo, devices, catalog, purge, sync, log)');
+    expect(problem({ port: 1 })).toBe('configuration: port is not a known key (known: dataDir, api, demo, devices, catalog, purge, issuing, sync, log)');
     expect(problem({ purge: { retentionDays: -1 } })).toMatch(/^configuration: purge\.retentionDays must be/);
     expect(problem({ api: { port: 70000 } })).toBe('configuration: api.port must be from 0 to 65535');
     expect(problem({ api: { prot: 1 } })).toMatch(/^configuration: api\.prot is not a known key/);
@@ -48,7 +49,7 @@ describe('configuration', () => {
     expect(problem({ demo: { enabled: 'yes' } })).toBe('configuration: demo.enabled must be true or false, not a string');
     expect(problem({ demo: { card: 'card' } })).toMatch(/^configuration: demo\.card must be a card fixture file/);
     expect(problem({ catalog: { source: 'internet' } })).toBe('configuration: catalog.source must be one of demo');
-    expect(problem({ sync: { endpoint: 'ftp://x' } })).toBe('configuration: sync.endpoint must be an http:// or https:// URL');
+    expect(problem({ sync: { endpoint: 'ftp://x' } })).toBe('configuration: sync.endpoint must be an http(s):// or ws(s):// URL');
     expect(problem({ log: { level: 'loud' } })).toBe('configuration: log.level must be one of debug, info, warn, error');
   });
 
