@@ -122,7 +122,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
         return;
       }
       const address = (req.socket as Socket).remoteAddress ?? 'unknown';
-      all.add(new KioskSession(ws, sessionHost, address));
+      all.add(new KioskSession(ws, sessionHost, address, socket));
     });
   });
   server.on('clientError', (_err, socket) => socket.destroy());
@@ -152,7 +152,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
         lastEventId = max;
         for (const s of sessions.values()) s.pushEvents();
       }
-      const now = Date.now();
+      const now = performance.now();
       for (const s of all) s.tick(now);
     } catch (err) {
       log.error('event poll failed', { err: messageOf(err) });

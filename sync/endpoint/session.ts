@@ -11,6 +11,9 @@
  * The store is synchronous (better-sqlite3), so each frame is handled to completion before the next one:
  * the order of the kiosk's messages is the order of their effects, and an `ack` always follows its commit.
  */
+import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../base/log.js';
 import { messageOf } from '../../base/errors.js';
@@ -60,8 +63,8 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   windowChunks: 8,
   slowReaderBytes: 8 * 1024 * 1024,
   slowReaderMs: 5000,
-  messagesPerSecond: 2000,
-  messageBurst: 4000,
+  messagesPerSecond: 1000,
+  messageBurst: 2000,
   downloadHighWater: 1024 * 1024,
   closeGraceMs: 2000,
 };
@@ -109,6 +112,10 @@ export class KioskSession {
   private readonly bucket: TokenBucket;
   private readonly timers: NodeJS.Timeout[] = [];
   private slowSince: number | null = null;
+  /** Frames handed to ws whose write has not completed, and when one last did (performance.now()). */
+  private unwritten = 0;
+  private lastProgress = 0;
+  private lastHeartbeat = -Infinity;
   private lastTouch = 0;
   private downloads: Promise<void> = Promise.resolve();
   private queuedDownloads = 0;
@@ -121,6 +128,8 @@ export class KioskSession {
     private readonly ws: WebSocket,
     private readonly host: SessionHost,
     readonly address: string,
+    /** The connection under the WebSocket (a slow reader's is reset). */
+    private readonly socket: Duplex,
   ) {
     this.log = host.log;
     this.bucket = new TokenBucket(host.limits.messageBurst, host.limits.messagesPerSecond);
@@ -167,20 +176,43 @@ export class KioskSession {
     }
   }
 
-  /** Called by the server every second or so: the slow-reader check. */
+  /**
+   * Called by the server a few times a second: the slow-reader check. A peer is behind when more than
+   * slowReaderBytes wait in the socket, or when frames wait to be written and none has been taken by
+   * the network since the last progress (its TCP window is shut: it does not read). Behind for longer
+   * than slowReaderMs: closed with CLOSE.slowReader. Downloads and event pushes are bounded, so a stalled
+   * reader may never reach the byte limit: the progress rule catches it.
+   */
   tick(now: number): void {
     if (this.state === 'closing') return;
-    if (this.ws.bufferedAmount > this.host.limits.slowReaderBytes) {
-      this.slowSince ??= now;
-      if (now - this.slowSince > this.host.limits.slowReaderMs) {
-        this.log.warn('kiosk not reading: closed', { kioskId: this.kioskId, buffered: this.ws.bufferedAmount });
-        this.fail('slowReader', 'the connection was not read for too long', CLOSE.slowReader);
-        // It does not read, so it will not read a closing handshake either.
+    const { slowReaderBytes, slowReaderMs } = this.host.limits;
+    const buffered = this.ws.bufferedAmount;
+    const stalled = this.unwritten > 0 && now - this.lastProgress > slowReaderMs;
+    if (buffered > slowReaderBytes) this.slowSince ??= now;
+    else this.slowSince = null;
+    if (stalled || (this.slowSince !== null && now - this.slowSince > slowReaderMs)) {
+      this.log.warn('kiosk not reading: closed', { kioskId: this.kioskId, buffered, unwritten: this.unwritten });
+      this.fail('slowReader', 'the connection was not read for too long', CLOSE.slowReader);
+      // It does not read, so it will not read a closing handshake either: reset the TCP connection (the
+      // kernel drops what it still holds for the peer, and the peer learns at once), or destroy the socket.
+      try {
+        if (this.socket instanceof Socket && !(this.socket instanceof TLSSocket)) this.socket.resetAndDestroy();
+        else this.ws.terminate();
+      } catch {
         this.ws.terminate();
       }
-    } else {
-      this.slowSince = null;
     }
+  }
+
+  /** Every frame goes out here: the write callbacks tell whether the peer's network takes what is sent. */
+  private write(frame: string | Buffer): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.unwritten === 0) this.lastProgress = performance.now();
+    this.unwritten++;
+    this.ws.send(frame, { binary: typeof frame !== 'string' }, () => {
+      this.unwritten--;
+      this.lastProgress = performance.now();
+    });
   }
 
   private onFrame(data: Buffer, isBinary: boolean): void {
@@ -230,13 +262,18 @@ export class KioskSession {
         return this.onGet(msg);
       case 'events.ack':
         return this.onEventsAck(msg);
-      case 'heartbeat':
+      case 'heartbeat': {
+        // One durable write a second at most: a kiosk heartbeats every heartbeatMs, more is a flood.
+        const now = Date.now();
+        if (now - this.lastHeartbeat < 1000) return;
+        this.lastHeartbeat = now;
         this.host.store.recordHeartbeat(
           this.kioskId!,
           { devices: msg.devices, queue: msg.queue, auditHead: msg.auditHead },
-          Date.now(),
+          now,
         );
         return;
+      }
     }
   }
 
@@ -371,7 +408,7 @@ export class KioskSession {
       const length = Math.min(LIMITS.maxChunkBytes, size - at);
       const data = this.host.store.readFile(sm3, at, length);
       const last = at + length >= size;
-      this.ws.send(encodeChunk({ v: PROTOCOL_VERSION, type: 'file.chunk', sm3, offset: at, last }, data), { binary: true });
+      this.write(encodeChunk({ v: PROTOCOL_VERSION, type: 'file.chunk', sm3, offset: at, last }, data));
       at += length;
       if (last) return;
     }
@@ -397,8 +434,7 @@ export class KioskSession {
   }
 
   private send(msg: EndpointTextMessage): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(encodeText(msg));
+    this.write(encodeText(msg));
   }
 
   private internal(what: string, err: unknown): void {

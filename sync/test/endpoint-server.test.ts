@@ -393,6 +393,32 @@ describe('hostile peers', () => {
   });
 });
 
+describe('slow reader', () => {
+  it('drops a kiosk that stops reading while downloads wait for it, and goes on serving the others', async () => {
+    const e = await start({ eventPollMs: 20, limits: { slowReaderMs: 300 } });
+    const c = await enrol('kiosk-slow');
+    const up = await hello(c);
+    const bytes = Buffer.alloc(LIMITS.maxChunkBytes * 4);
+    bytes.write('%PDF-1.7\n', 0);
+    for (let i = 9; i < bytes.length; i++) bytes[i] = (i * 7) & 0xff;
+    const sm3 = sm3Hex(bytes);
+    up.send({ type: 'file.offer', sm3, size: bytes.length, mediaType: 'application/pdf' });
+    await up.next('file.status');
+    for (let at = 0; at < bytes.length; at += LIMITS.maxChunkBytes) up.chunk(sm3, at, bytes.subarray(at, at + LIMITS.maxChunkBytes), at + LIMITS.maxChunkBytes === bytes.length);
+    for (let i = 0; i < 4; i++) await up.next('file.ack');
+    await up.close();
+
+    const slow = await hello(c);
+    slow.ws.pause(); // reads nothing more: the endpoint's writes back up
+    for (let i = 0; i < 40; i++) slow.send({ type: 'file.get', sm3, offset: 0 });
+    const other = await hello(await enrol('kiosk-ok'));
+    other.send({ type: 'cases', batch: [submitted(1, randomUUID())] });
+    expect((await other.next('ack')).results[0]!.outcome).toBe('committed');
+    await expect.poll(() => e.connectedKiosks(), { timeout: 15_000 }).toEqual(['kiosk-ok']);
+    expect(sink.records().some((r) => r.msg === 'kiosk not reading: closed' && r.kioskId === 'kiosk-slow')).toBe(true);
+  });
+});
+
 describe('close', () => {
   it('closes the sessions with 1001, refuses new connections, and closes the store', async () => {
     const e = await start();
