@@ -4,6 +4,7 @@
  * connection resumes where the endpoint's disk stopped, never from zero), with at most `window` chunks
  * unacknowledged. One upload per file at a time on a connection.
  */
+import type { Logger } from '../../base/log.js';
 import { faultPoint } from '../faults.js';
 import { LIMITS, type FileAckMessage, type FileRef, type FileRejectedMessage, type FileStatusMessage } from '../protocol/index.js';
 import type { Connection } from './connection.js';
@@ -32,6 +33,7 @@ export class FileUploader {
     private readonly windowChunks: number,
     /** Reports a protocol breach by the endpoint (the session closes the connection). */
     private readonly violation: (why: string) => void,
+    private readonly log: Logger,
   ) {}
 
   /** Routes file.status / file.ack / file.rejected here. */
@@ -80,6 +82,7 @@ export class FileUploader {
       this.violation('file.status beyond the file size');
       return { kind: 'closed' };
     }
+    if (status.committed > 0) this.log.debug('resuming a file upload', { sm3, from: status.committed, size });
     let offset = status.committed;
     let committed = status.committed;
     let unacked = 0;

@@ -211,7 +211,7 @@ export class Session {
     this.phase = 'ready';
     this.welcome = welcome;
     const violation = (why: string): void => this.violation(why);
-    this.uploader = new FileUploader(conn, welcome.window.chunks, violation);
+    this.uploader = new FileUploader(conn, welcome.window.chunks, violation, this.h.log);
     this.downloader = new FileDownloader(conn, this.h.partials, violation);
     this.pump = new OutboxPump({
       conn,

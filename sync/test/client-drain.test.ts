@@ -4,7 +4,7 @@
  * endpoint in the middle of a drain, attachments uploaded before their case, stop() leaving nothing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Harness, bytes, until } from './client-harness.js';
+import { CutProxy, Harness, bytes, until } from './client-harness.js';
 
 let h: Harness;
 beforeEach(() => {
@@ -18,7 +18,7 @@ describe('SyncClient: hello, drain, acknowledged', () => {
   it('enrols with the token, says hello and drains the backlog in seq order, each entry once', async () => {
     const e = await h.endpoint();
     const store = h.store();
-    const submitted = Array.from({ length: 450 }, () => store.submitCase({ region: '310000' }));
+    const submitted = store.submitCases(450, { region: '310000' });
     const client = h.client(store, { url: e.url, regions: '*', enrollToken: e.store.createEnrollToken('kiosk-1') });
     expect(client.status()).toMatchObject({ state: 'stopped', connected: false, backlog: 450, quarantined: 0 });
     client.start();
@@ -63,5 +63,59 @@ describe('SyncClient: hello, drain, acknowledged', () => {
     expect(store.acknowledgedLog).toEqual([a.seq, b.seq, changes[0], changes[1]]);
     const c = e.store.getCase(a.caseId);
     expect(c?.contentHash).toBe(store.db.prepare('SELECT content_hash AS h FROM cases WHERE id = ?').pluck().get(a.caseId));
+  });
+});
+
+describe('SyncClient: interruptions', () => {
+  it('an endpoint restarted in the middle of a drain: the client reconnects and resumes, nothing arrives twice', async () => {
+    let e = await h.endpoint();
+    const port = e.port;
+    const store = h.store();
+    const submitted = store.submitCases(2000);
+    const client = h.client(store, { url: e.url, regions: '*', enrollToken: e.store.createEnrollToken('kiosk-1') });
+    client.start();
+    await until(() => store.acknowledgedLog.length >= 200, 'part of the backlog acknowledged');
+    await h.closeEndpoint(e);
+    expect(store.outbox().some((o) => !o.sent)).toBe(true);
+    await until(() => client.status().state === 'backoff', 'the client backing off');
+    expect(client.status().lastError).not.toBeNull();
+    expect(client.status().nextRetryAt).not.toBeNull();
+    // The same data dir and port: the same endpoint, back.
+    e = await h.endpoint('endpoint', { port });
+    await until(() => store.outbox().every((o) => o.sent), 'all sent after the restart');
+    expect(store.acknowledgedLog).toEqual(submitted.map((s) => s.seq));
+    const atEndpoint = e.store.cases({ kioskId: 'kiosk-1' });
+    expect(atEndpoint).toHaveLength(2000);
+    expect(new Set(atEndpoint.map((c) => c.id)).size).toBe(2000);
+    await until(() => client.status().connected, 'connected again');
+    expect(client.status()).toMatchObject({ backlog: 0, sent: 2000, lastError: null, nextRetryAt: null });
+  });
+
+  it('uploads attachments before the case that lists them; a cut mid-file resumes from the endpoint committed offset', async () => {
+    const e = await h.endpoint();
+    const proxy = h.track(await CutProxy.start(e.port));
+    const url = `ws://127.0.0.1:${proxy.port}/sync`;
+    const store = h.store();
+    const big = bytes(6 * 1024 * 1024 + 123, 7);
+    const small = bytes(2000, 8);
+    const one = store.submitCase({ attachments: [{ bytes: big }, { bytes: small, mediaType: 'image/png' }] });
+    // A second case listing the same small file: uploaded once, not twice.
+    const two = store.submitCase({ attachments: [{ bytes: small, mediaType: 'image/png' }] });
+    const empty = store.submitCase({ attachments: [{ bytes: new Uint8Array(0) }] });
+    proxy.cutAfter = 3 * 1024 * 1024;
+    const client = h.client(store, { url, regions: '*', enrollToken: e.store.createEnrollToken('kiosk-1') });
+    client.start();
+    await until(() => store.outbox().every((o) => o.sent), 'all sent');
+    expect(proxy.cuts).toBe(1);
+    for (const f of [...one.files, ...two.files, ...empty.files]) {
+      expect(e.store.hasFile(f.sm3)).toBe(true);
+      expect(Buffer.from(e.store.readFile(f.sm3, 0, f.size)).equals(Buffer.from(store.readFile(f.sm3)))).toBe(true);
+    }
+    expect(e.store.cases()).toHaveLength(3);
+    // Resumed, not restarted: the second connection began past zero and the total sent stays well below twice the file.
+    const resumed = h.sink.records().filter((r) => r.msg === 'resuming a file upload');
+    expect(resumed.length).toBeGreaterThanOrEqual(1);
+    expect(resumed[0]!.from).toBeGreaterThan(0);
+    expect(proxy.upBytes).toBeLessThan(big.length + 5 * 1024 * 1024);
   });
 });

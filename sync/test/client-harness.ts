@@ -4,9 +4,12 @@
  * started here is closed by cleanup().
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { MemorySink, createLogger, type Logger } from '../../base/log.js';
+import { LIMITS, decodeKioskMessage, encodeText, type KioskMessage } from '../protocol/index.js';
 import { startEndpoint, type EndpointOptions, type RunningEndpoint } from '../endpoint/server.js';
 import { SyncClient, type SyncClientOptions } from '../client/sync-client.js';
 import type { EndpointConfig } from '../client/types.js';
@@ -88,4 +91,122 @@ export function bytes(n: number, seed: number): Uint8Array {
     b[i] = x & 0xff;
   }
   return b;
+}
+
+/**
+ * A TCP proxy in front of an endpoint that can cut every connection through it once `cutAfter`
+ * bytes went from the kiosk to the endpoint (one cut, then it forwards normally). Counts the bytes.
+ */
+export class CutProxy {
+  upBytes = 0;
+  cuts = 0;
+  cutAfter: number | null = null;
+  private readonly sockets = new Set<Socket>();
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(targetPort: number): Promise<CutProxy> {
+    let self: CutProxy | null = null;
+    const server = createServer((down) => {
+      const up = connect(targetPort, '127.0.0.1');
+      const p = self!;
+      p.sockets.add(down).add(up);
+      const drop = (): void => {
+        down.destroy();
+        up.destroy();
+        p.sockets.delete(down);
+        p.sockets.delete(up);
+      };
+      down.on('data', (d: Buffer) => {
+        p.upBytes += d.length;
+        if (p.cutAfter !== null && p.upBytes >= p.cutAfter) {
+          p.cutAfter = null;
+          p.cuts++;
+          drop();
+          return;
+        }
+        up.write(d);
+      });
+      up.on('data', (d: Buffer) => down.write(d));
+      down.on('error', drop).on('close', drop);
+      up.on('error', drop).on('close', drop);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    self = new CutProxy(server, (server.address() as AddressInfo).port);
+    return self;
+  }
+
+  /** Cuts every connection through the proxy now. */
+  cutAll(): void {
+    this.cuts++;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  async stop(): Promise<void> {
+    this.cutAll();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** One kiosk connection to a ScriptedEndpoint. */
+export interface ScriptedPeer {
+  readonly ws: WebSocket;
+  send(msg: Record<string, unknown>): void;
+  /** Raw text (possibly malformed). */
+  sendRaw(text: string | Buffer, binary?: boolean): void;
+  close(code: number, reason?: string): void;
+}
+
+/**
+ * A small, real WebSocket server speaking the protocol by hand, for endpoint behaviours the reference
+ * server does not show on demand (retry hints, malformed messages, busy). It decodes what the kiosk
+ * sends with the protocol's own decoder and hands each message to `onMessage`.
+ */
+export class ScriptedEndpoint {
+  readonly received: { at: number; conn: number; msg: KioskMessage }[] = [];
+  readonly connections: { at: number; closedWith: number | null }[] = [];
+  private constructor(
+    private readonly wss: WebSocketServer,
+    readonly url: string,
+  ) {}
+
+  static async start(
+    onMessage: (msg: KioskMessage, peer: ScriptedPeer, conn: number) => void,
+  ): Promise<ScriptedEndpoint> {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/sync', maxPayload: LIMITS.maxFrameBytes });
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    const port = (wss.address() as AddressInfo).port;
+    const self = new ScriptedEndpoint(wss, `ws://127.0.0.1:${port}/sync`);
+    wss.on('connection', (ws) => {
+      const conn = self.connections.length;
+      const record = { at: Date.now(), closedWith: null as number | null };
+      self.connections.push(record);
+      ws.on('close', (code) => (record.closedWith = code));
+      const peer: ScriptedPeer = {
+        ws,
+        send: (msg) => ws.send(encodeText({ v: 1, ...msg } as never)),
+        sendRaw: (text, binary = false) => ws.send(text, { binary }),
+        close: (code, reason) => ws.close(code, reason),
+      };
+      ws.on('message', (data, isBinary) => {
+        const msg = decodeKioskMessage(data as Buffer, isBinary);
+        self.received.push({ at: Date.now(), conn, msg });
+        onMessage(msg, peer, conn);
+      });
+    });
+    return self;
+  }
+
+  /** A welcome as the reference endpoint sends it. */
+  static welcome(extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { type: 'welcome', endpointId: 'scripted', regions: ['*'], heartbeatMs: 60_000, window: { entries: 1000, chunks: 8 }, highestSeq: 0, ...extra };
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.wss.clients) c.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
 }

@@ -121,6 +121,11 @@ export class TestKioskStore implements KioskSyncStore {
     return { caseId, seq, contentHash, files };
   }
 
+  /** Many cases in one transaction (a backlog made quickly). */
+  submitCases(n: number, options: TestCaseOptions = {}): { caseId: string; seq: number; contentHash: string; files: FileRef[] }[] {
+    return this.db.transaction(() => Array.from({ length: n }, () => this.submitCase(options)))();
+  }
+
   /** A `case.contentChanged` entry for an existing case (a second entry of the same case). */
   changeContent(caseId: string): number {
     const row = this.db.prepare('SELECT region, content FROM cases WHERE id = ?').get(caseId) as { region: string; content: string };
