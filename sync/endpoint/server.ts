@@ -15,6 +15,7 @@ import { WebSocketServer } from 'ws';
 import { EnvironmentError, UsageError, messageOf } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
 import { LIMITS } from '../protocol/index.js';
+import { createClerkApi, type ClerkHandler } from './clerk-api.js';
 import { KioskSession, DEFAULT_SESSION_LIMITS, type SessionHost, type SessionLimits } from './session.js';
 import { openEndpointStore, type EndpointStore } from './store/index.js';
 
@@ -93,11 +94,33 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
     },
   };
 
+  let clerk: ClerkHandler;
+  try {
+    clerk = createClerkApi({
+      store,
+      dataDir: options.dataDir,
+      log,
+      connectedKiosks: () => [...sessions.keys()],
+      ...(options.clerkToken === undefined ? {} : { token: options.clerkToken }),
+    });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/health') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: { code: 'http.method', message: 'GET only' } });
       return json(res, 200, { ok: !closing, endpointId: store.endpointId, regions, connected: sessions.size });
+    }
+    if (path === '/clerk' || path.startsWith('/clerk/')) {
+      clerk(req, res).catch((err: unknown) => {
+        log.error('clerk API failed', { err: messageOf(err) });
+        if (!res.headersSent) json(res, 500, { error: { code: 'internal', message: 'the endpoint failed on this request' } });
+        else res.destroy();
+      });
+      return;
     }
     json(res, 404, { error: { code: 'http.notFound', message: 'no such path (kiosks: /sync, clerks: /clerk/)' } });
   };

@@ -315,6 +315,27 @@ describe('events', () => {
   });
 });
 
+describe('clerk API', () => {
+  it('is mounted under /clerk/: a status set there flows to the connected kiosk, and the fleet view shows it connected', async () => {
+    const e = await start({ eventPollMs: 20 });
+    const p = await hello(await enrol('kiosk-1'));
+    const caseId = randomUUID();
+    p.send({ type: 'cases', batch: [submitted(1, caseId)] });
+    await p.next('ack');
+    const auth = { authorization: 'Bearer clerk-test-token', 'content-type': 'application/json' };
+
+    expect((await fetch(`${e.httpUrl}/clerk/kiosks`)).status).toBe(401);
+    const kiosks = (await (await fetch(`${e.httpUrl}/clerk/kiosks`, { headers: auth })).json()) as { kiosks: { id: string; connected: boolean }[] };
+    expect(kiosks.kiosks).toEqual([expect.objectContaining({ id: 'kiosk-1', connected: true })]);
+
+    const set = await fetch(`${e.httpUrl}/clerk/cases/${caseId}/status`, { method: 'POST', headers: auth, body: JSON.stringify({ to: 'refused', note: '材料不全' }) });
+    expect(set.status).toBe(200);
+    const ev = await p.next('events');
+    expect(ev.events).toEqual([expect.objectContaining({ kind: 'case.status', caseId, to: 'refused', note: '材料不全' })]);
+    expect((await fetch(`${e.httpUrl}/nowhere`)).status).toBe(404);
+  });
+});
+
 describe('heartbeat', () => {
   it('asks for a heartbeat every heartbeatMs and records what the kiosk reports', async () => {
     const e = await start({ heartbeatMs: 50 });
