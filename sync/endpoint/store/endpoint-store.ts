@@ -66,6 +66,12 @@ export interface OpenEndpointStoreOptions {
   readonly regions?: readonly string[];
   /** The clock of enrolment tokens (tests); other writes take their time as an argument. */
   readonly now?: () => number;
+  /**
+   * The process that serves kiosks (default true). Only the owner repairs uploads at open (partials cut
+   * back to their committed offset, strays removed): a CLI opening the store beside a running server
+   * must not cut a chunk the server has written and is about to record.
+   */
+  readonly owner?: boolean;
 }
 
 export interface EndpointStore {
@@ -214,7 +220,7 @@ export function openEndpointStore(options: OpenEndpointStoreOptions): EndpointSt
   const log = options.log.child({ component: 'endpoint.store' });
   const db = openEndpointDatabase(options.dataDir, log);
   try {
-    return new SqliteEndpointStore(db, options.dataDir, regions, log, options.now ?? Date.now);
+    return new SqliteEndpointStore(db, options.dataDir, regions, log, options.now ?? Date.now, options.owner ?? true);
   } catch (err) {
     db.close();
     throw err;
@@ -241,6 +247,7 @@ class SqliteEndpointStore implements EndpointStore {
     readonly regions: readonly string[],
     private readonly log: Logger,
     private readonly now: () => number,
+    owner: boolean,
   ) {
     this.anyRegion = regions.includes('*');
     const kioskSql = `SELECT k.*, (SELECT count(*) FROM events e WHERE e.kiosk_id = k.id AND e.id > k.acked_event) AS unacked FROM kiosks k`;
@@ -266,7 +273,7 @@ class SqliteEndpointStore implements EndpointStore {
       db.prepare("INSERT INTO meta (key, value) VALUES ('endpointId', ?)").run(id);
       return id;
     });
-    this.tx(() => this.files.reconcile(this.now()));
+    if (owner) this.tx(() => this.files.reconcile(this.now()));
   }
 
   private tx<T>(fn: () => T): T {
