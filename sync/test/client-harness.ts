@@ -38,6 +38,7 @@ export class Harness {
       log: this.log.child({ component: `test.${name}` }),
       clerkToken: 'clerk-test-token',
       heartbeatMs: 60_000,
+      eventPollMs: 20,
       ...extra,
     });
     this.endpoints.push(e);
