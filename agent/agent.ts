@@ -114,10 +114,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const recorder = deviceRecorder(store, log.child({ component: 'agent.devices' }));
     const offRecords = manager.subscribe((m) => recorder.status(m));
     closers.push({ name: 'device records', close: () => void offRecords() });
+    // Kept receipts (paper out) print by themselves when the printer is ready again; watching from before the start sees its first ready.
+    const receipts = new ReceiptJobs({ store, cases, catalog: () => catalog, manager, log: log.child({ component: 'agent.print' }) });
+    closers.push({ name: 'receipt retries', close: receipts.watchPrinter() });
     await manager.start(); // never rejects: a missing device waits to reconnect
 
     const events = new AgentEvents();
-    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, issuer, events), ...materialRoutes(cases, store, () => catalog, events), ...bundleRoutes(cases, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(new ReceiptJobs({ store, cases, catalog: () => catalog, manager, log: log.child({ component: 'agent.print' }) }), store), ...(demo ? demoRoutes(demo) : [])];
+    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, issuer, events), ...materialRoutes(cases, store, () => catalog, events), ...bundleRoutes(cases, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(receipts, store), ...(demo ? demoRoutes(demo) : [])];
     api = await startApiServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? config.api.port,

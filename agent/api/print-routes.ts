@@ -1,8 +1,9 @@
 /**
  * Receipts over the API: POST /api/cases/{id}/receipt/print writes the case's 受理回执 as a print job
  * and prints it on the receipt printer; when the printer refuses (paper out, cover open) the answer is
- * 503 with the printer's reason (中文 / English) and the kept job, and POST /api/print-jobs/{id}/retry
- * prints that job once the printer is back (a printed job is answered as printed, never printed twice).
+ * 503 with the printer's reason (中文 / English) and the kept job, which the agent prints by itself when
+ * the printer reports ready again if it is recent (printing/receipt-jobs.ts watchPrinter); POST
+ * /api/print-jobs/{id}/retry prints a kept job now (a printed job is answered as printed, never printed twice).
  * GET /api/print-jobs lists the jobs not printed yet (no document contents).
  */
 import { isTongbanError } from '../../base/errors.js';

@@ -4,6 +4,13 @@
  * and kept until the printer completes it. A refusal (paper out, cover open) leaves the job failed with
  * the printer's reason; `print(jobId)` tries it again. One attempt per job at a time, and a printed job
  * is never printed again: the retry of a printed job answers it as printed.
+ *
+ * `watchPrinter()` retries by itself: when a receipt printer reports ready (its StatusChangedEvent turns
+ * online, e.g. after a paper refill), the kept receipts that certainly did not print (failed, or queued
+ * and never sent) and are recent are printed, oldest first, each through `print` (so once), stopping at
+ * the first the printer refuses. A job left 'printing' by a crash is not retried by itself (it may have
+ * printed), nor one older than the window: the citizen it was for has most likely gone, and a receipt
+ * naming them would wait in the tray for the next person. Both stay for POST /api/print-jobs/{id}/retry.
  */
 import { DeviceError, InputError } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
@@ -20,6 +27,8 @@ import type { Store } from '../store/store.js';
 export const RECEIPT_JOB_KIND = 'receipt';
 /** How long the printer may take for one receipt (the manager times the command out after it). */
 const PRINT_TIMEOUT_MS = 30_000;
+/** Kept receipts younger than this are printed by themselves when the printer is ready again. */
+export const AUTO_RETRY_WINDOW_MS = 10 * 60_000;
 
 export interface PrintJobView {
   readonly id: string;
@@ -60,10 +69,81 @@ export class ReceiptJobs {
   private requestId = 0;
   private readonly running = new Map<string, Promise<PrintJobView>>();
   private readonly waiting = new Map<number, (m: Message) => void>();
+  /** Whether each receipt printer was last reported online (a retry follows a change to online). */
+  private readonly online = new Map<string, boolean>();
+  private draining: Promise<void> | undefined;
+  private drainAgain = false;
+  private stopped = false;
 
   constructor(
-    private readonly options: { store: Store; cases: CaseService; catalog: () => Catalog; manager: DeviceManager; log: Logger },
+    private readonly options: {
+      store: Store;
+      cases: CaseService;
+      catalog: () => Catalog;
+      manager: DeviceManager;
+      log: Logger;
+      /** Default AUTO_RETRY_WINDOW_MS. */
+      autoRetryWindowMs?: number;
+      now?: () => number;
+    },
   ) {}
+
+  /** Retries the kept receipts whenever a receipt printer turns ready; returns the function that stops it. */
+  watchPrinter(): () => void {
+    const off = this.options.manager.subscribe((m) => {
+      if (m.header.name !== 'Common.StatusChangedEvent') return;
+      const { device, status } = m.payload as { device?: unknown; status?: { kind?: unknown; state?: unknown } };
+      if (typeof device !== 'string' || status?.kind !== 'receipt') return;
+      const ready = status.state === 'online';
+      const was = this.online.get(device) ?? false;
+      this.online.set(device, ready);
+      if (ready && !was) void this.retryKept();
+    });
+    return () => {
+      this.stopped = true;
+      off();
+    };
+  }
+
+  /**
+   * Prints the kept receipts that certainly did not print and are recent, oldest first, each once; stops
+   * at the first the printer refuses (the others wait for its next ready). A call while one runs makes
+   * it look again when done (a job may have failed meanwhile).
+   */
+  retryKept(): Promise<void> {
+    if (this.draining) {
+      this.drainAgain = true;
+      return this.draining;
+    }
+    this.draining = (async () => {
+      do {
+        this.drainAgain = false;
+        await this.drainOnce();
+      } while (this.drainAgain && !this.stopped);
+    })().finally(() => (this.draining = undefined));
+    return this.draining;
+  }
+
+  private async drainOnce(): Promise<void> {
+    const { store, log } = this.options;
+    const since = (this.options.now ?? Date.now)() - (this.options.autoRetryWindowMs ?? AUTO_RETRY_WINDOW_MS);
+    const due = store.printJobs
+      .pending()
+      .filter((j) => j.kind === RECEIPT_JOB_KIND && j.createdAt >= since && (j.state === 'failed' || (j.state === 'queued' && !this.running.has(j.id))));
+    for (const job of due) {
+      if (this.stopped) return; // the agent is stopping
+      try {
+        const done = await this.print(job.id);
+        log.info('kept receipt printed once the printer was ready', { job: job.id, attempts: done.attempts });
+      } catch (err) {
+        if (err instanceof PrintRefused) {
+          log.warn('kept receipts wait for the printer again', { job: job.id, code: err.code });
+          return;
+        }
+        log.warn('kept receipt not retried', { job: job.id, err });
+      }
+    }
+  }
 
   /** Writes the case's receipt as a job (durable before any printing), then prints it. */
   async printCase(caseId: string): Promise<PrintJobView> {
