@@ -27,6 +27,7 @@ import {
   encodeChunk,
   encodeText,
   isProtocolError,
+  type EndpointEvent,
   type EndpointTextMessage,
   type KioskMessage,
 } from '../protocol/index.js';
@@ -163,9 +164,17 @@ export class KioskSession {
       const { maxEventsInFlight } = this.host.limits;
       while (this.state === 'ready' && this.inFlight.length < maxEventsInFlight) {
         const limit = Math.min(LIMITS.maxEventsPerMessage, maxEventsInFlight - this.inFlight.length);
-        const events = this.host.store.eventsAfter(this.kioskId, this.sentCursor, limit);
+        let events = this.host.store.eventsAfter(this.kioskId, this.sentCursor, limit);
         if (events.length === 0) return;
-        this.send({ v: PROTOCOL_VERSION, type: 'events', events });
+        // Two large catalogs do not fit one text frame together: send fewer at a time (one always fits,
+        // the store refuses a catalog that would not).
+        let text = eventsText(events);
+        while (text === null && events.length > 1) {
+          events = events.slice(0, Math.ceil(events.length / 2));
+          text = eventsText(events);
+        }
+        if (text === null) throw new Error(`event ${events[0]!.cursor} does not fit a text frame`);
+        this.write(text);
         faultPoint('endpoint.afterEventsSent');
         for (const e of events) this.inFlight.push(cursorNumber(e.cursor));
         this.sentCursor = events[events.length - 1]!.cursor;
@@ -475,6 +484,16 @@ export class KioskSession {
     }
     this.host.closed(this);
     this.resolveDone();
+  }
+}
+
+/** An `events` message as text, or null when it exceeds LIMITS.maxTextBytes. */
+function eventsText(events: readonly EndpointEvent[]): string | null {
+  try {
+    return encodeText({ v: PROTOCOL_VERSION, type: 'events', events });
+  } catch (err) {
+    if (isProtocolError(err) && err.code === 'protocol.tooBig') return null;
+    throw err;
   }
 }
 

@@ -315,6 +315,20 @@ describe('events', () => {
   });
 });
 
+describe('events (large)', () => {
+  it('sends catalogs that do not fit one text frame together in separate events messages', async () => {
+    const e = await start();
+    const c = await enrol('kiosk-1');
+    e.store.setCatalog({ items: 'a'.repeat(600_000) }, 1);
+    e.store.setCatalog({ items: 'b'.repeat(600_000) }, 2);
+    const p = await hello(c);
+    const first = await p.next('events');
+    const second = await p.next('events');
+    const catalogs = [...first.events, ...second.events].filter((x) => x.kind === 'catalog');
+    expect(catalogs.map((x) => (x.kind === 'catalog' ? x.version : 0))).toEqual([1, 2]);
+  });
+});
+
 describe('clerk API', () => {
   it('is mounted under /clerk/: a status set there flows to the connected kiosk, and the fleet view shows it connected', async () => {
     const e = await start({ eventPollMs: 20 });
