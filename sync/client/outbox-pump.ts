@@ -20,6 +20,9 @@ import type { KioskSyncStore, SyncEntry } from './types.js';
 /** When nothing is ready, look again this often (entries held back by an earlier process's failure come due). */
 const IDLE_POLL_MS = 1000;
 
+/** `{"v":1,"type":"cases","batch":[]}` and some room. */
+const BATCH_OVERHEAD_BYTES = 64;
+
 /** File rejections that no retry can cure: the entry is quarantined for staff. */
 const PERMANENT_FILE_CODES = new Set(['file.tooBig', 'file.badType', 'file.badHash']);
 
@@ -76,16 +79,31 @@ export class OutboxPump {
         const now = this.o.now();
         const entries = pendingFor(this.o.store, this.o.route, { now, limit: room, exclude: this.inFlight });
         if (entries.length > 0) {
+          const batch: CaseEntry[] = [];
           const ready: SyncEntry[] = [];
+          let bytes = BATCH_OVERHEAD_BYTES;
           for (const e of entries) {
+            const entry = toCaseEntry(e);
+            const size = Buffer.byteLength(JSON.stringify(entry), 'utf8') + 1;
+            if (BATCH_OVERHEAD_BYTES + size > LIMITS.maxTextBytes) {
+              // No batch can carry it: the endpoint would refuse the frame whatever we do.
+              this.o.store.quarantine(e.seq, 'entry.tooBig', `the entry takes ${size} bytes, over the ${LIMITS.maxTextBytes}-byte message limit`);
+              this.o.log.error('case entry quarantined: too big for any message', { seq: e.seq, caseId: e.caseId, bytes: size });
+              continue;
+            }
+            // The rest goes in the next batch (the store hands them out again).
+            if (bytes + size > LIMITS.maxTextBytes) break;
             const p = await this.prepareFiles(e);
             if (p === 'closed' || this.stopped || !conn.isOpen) return;
-            if (p === 'ready') ready.push(e);
+            if (p !== 'ready') continue;
+            ready.push(e);
+            batch.push(entry);
+            bytes += size;
           }
           if (ready.length > 0) {
             for (const e of ready) this.inFlight.add(e.seq);
             this.batches.push(ready);
-            if (!conn.send({ type: 'cases', batch: ready.map(toCaseEntry) })) return;
+            if (!conn.send({ type: 'cases', batch })) return;
             // Some batches of this round sent, the rest not yet.
             faultPoint('kiosk.midBatch');
           }

@@ -48,6 +48,22 @@ describe('acknowledgements', () => {
     expect(client.status()).toMatchObject({ connected: true, backlog: 1, quarantined: 1 });
   });
 
+  it('splits batches to stay under the message size limit; an entry too big for any message is quarantined', async () => {
+    const e = await h.endpoint();
+    const store = h.store();
+    const large = store.submitCases(3, { padding: 400_000 });
+    const huge = store.submitCase({ padding: 1_100_000 });
+    const small = store.submitCases(2);
+    const client = h.client(store, { url: e.url, regions: '*', enrollToken: e.store.createEnrollToken('kiosk-1') });
+    client.start();
+    await until(() => store.acknowledgedLog.length === 5 && client.status().quarantined === 1, 'sent, and the huge one quarantined');
+    expect(store.acknowledgedLog).toEqual([...large, ...small].map((s) => s.seq));
+    expect(store.outbox().find((o) => o.seq === huge.seq)).toMatchObject({ sent: false, quarantine: 'entry.tooBig' });
+    expect(e.store.cases()).toHaveLength(5);
+    // One connection throughout: no message was refused as too big.
+    expect(h.sink.records().filter((r) => r.msg === 'connected to the endpoint')).toHaveLength(1);
+  });
+
   it("honours the endpoint's retry hint: the entry comes back no earlier than retryAfterMs, the others are not held up", async () => {
     const store = h.store();
     const [first, second] = store.submitCases(2);
