@@ -1,0 +1,546 @@
+/**
+ * Case sync on loopback, against raw `ws` measured in the same run as the yardstick.
+ *
+ * Topology: the kiosk side (kiosk store + SyncClient, or the raw ws client) runs in this process; the
+ * server side (the reference endpoint from startEndpoint with its SQLite store, or the raw ws server) in
+ * a child process (this file, forked), as a kiosk and an endpoint are two machines. CPU figures add
+ * both processes' CPU time; wall figures are wall-clock. BENCH_SYNC_INPROCESS=1 runs the server side in
+ * this process instead (one event loop for both, fsyncs of both sides in series).
+ *
+ * - yardstick: a bare `ws` server/client pair. Messages: the very `cases` JSON the sync sends (the same
+ *   entries, taken from the kiosk store, about 2 KB each, MAX_BATCH a message), parsed by the receiver,
+ *   which answers each message with an `ack` listing every entry; the sender keeps WINDOW entries in
+ *   flight, like the sync's window. Binary: 1 MiB files in 512 KiB chunk frames (a chunk header as the
+ *   protocol's), each acknowledged by a small JSON message, CHUNK_WINDOW chunks in flight.
+ * - (a) backlog drain: 10,000 queued cases of about 2 KB in a kiosk store, a SyncClient pumping them to
+ *   the reference endpoint (hash recomputed, committed durably before the ack), timed from start()
+ *   until the kiosk store has marked every entry acknowledged.
+ * - (b) attachments: 200 cases each listing a 1 MiB attached material (file.offer, chunks written and
+ *   fsynced, SM3 verified at the endpoint, then the case).
+ * - (c) reconnect storm: 200 kiosks (each its own store and SyncClient, enrolled beforehand) started at
+ *   once against one endpoint, each with a small backlog: time until all are caught up, and the latency
+ *   of each acknowledgement (entry taken from the kiosk store by the client -> acknowledged in it).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocket, WebSocketServer } from 'ws';
+import { silentLogger } from '../base/log.js';
+import { SyncClient } from '../sync/client/index.js';
+import type { KioskSyncStore, Regions, SyncEntry } from '../sync/client/types.js';
+import { startEndpoint, type RunningEndpoint } from '../sync/endpoint/server.js';
+import type { CaseEntry, DeviceHealth, EndpointEvent, QueueSizes } from '../sync/protocol/index.js';
+import { TestKioskStore } from '../sync/test/helpers/test-kiosk-store.js';
+import type { BenchModule, Measurement } from './lib.js';
+
+const CASES = Number(process.env.BENCH_SYNC_CASES ?? 10_000);
+const FILES = Number(process.env.BENCH_SYNC_FILES ?? 200);
+const KIOSKS = Number(process.env.BENCH_SYNC_KIOSKS ?? 200);
+const STORM_BACKLOG = Number(process.env.BENCH_SYNC_STORM_BACKLOG ?? 5);
+/** Which parts run (to profile one at a time): BENCH_SYNC_PARTS=raw,a,b,c (default all). */
+const PARTS = new Set((process.env.BENCH_SYNC_PARTS ?? 'raw,a,b,c').split(','));
+const IN_PROCESS = process.env.BENCH_SYNC_INPROCESS === '1';
+/** The protocol's limits and the reference endpoint's window (sync/protocol LIMITS, welcome.window). */
+const MAX_BATCH = 200;
+const WINDOW = 1000;
+const CHUNK_BYTES = 512 * 1024;
+const CHUNK_WINDOW = 8;
+const FILE_BYTES = 1 << 20;
+const MAX_PAYLOAD = (1 << 20) + 4 + 4096;
+const REGION = '341600';
+/** Padding of the test store's form so that an entry is about 2 KB of JSON. */
+const PADDING = 1650;
+
+const cpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+// --- The server side: raw ws server or reference endpoint, here or in a child process ---
+
+type Request =
+  | { cmd: 'raw' }
+  | { cmd: 'endpoint'; dataDir: string }
+  | { cmd: 'enroll'; kioskId: string }
+  | { cmd: 'cases' }
+  | { cmd: 'cpu' }
+  | { cmd: 'close' };
+
+/** What runs the server side: answers requests (in this process, or in the child over IPC). */
+class ServerSide {
+  private raw: WebSocketServer | undefined;
+  private endpoint: RunningEndpoint | undefined;
+
+  async handle(r: Request): Promise<unknown> {
+    switch (r.cmd) {
+      case 'raw':
+        return this.startRaw();
+      case 'endpoint':
+        this.endpoint = await startEndpoint({ dataDir: r.dataDir, port: 0, log: silentLogger });
+        return this.endpoint.url;
+      case 'enroll':
+        return this.endpoint!.store.enroll(this.endpoint!.store.createEnrollToken(r.kioskId), 'bench');
+      case 'cases':
+        return this.endpoint!.store.cases().length;
+      case 'cpu':
+        return cpuSeconds();
+      case 'close':
+        for (const c of this.raw?.clients ?? []) c.terminate();
+        if (this.raw) await new Promise<void>((res) => this.raw!.close(() => res()));
+        await this.endpoint?.close();
+        this.raw = undefined;
+        this.endpoint = undefined;
+        return null;
+    }
+  }
+
+  /** The yardstick's receiver: a `cases` message parsed and acked per entry; a chunk frame's header parsed and acked. */
+  private async startRaw(): Promise<string> {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: MAX_PAYLOAD });
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    server.on('connection', (ws) =>
+      ws.on('message', (data, isBinary) => {
+        const buf = data as Buffer;
+        if (isBinary) {
+          const h = buf.readUInt32BE(0);
+          const header = JSON.parse(buf.subarray(4, 4 + h).toString('utf8')) as { sm3: string; offset: number };
+          ws.send(JSON.stringify({ v: 1, type: 'file.ack', sm3: header.sm3, committed: header.offset + buf.length - 4 - h, complete: false }));
+        } else {
+          const msg = JSON.parse(buf.toString('utf8')) as { batch: { seq: number }[] };
+          ws.send(JSON.stringify({ v: 1, type: 'ack', results: msg.batch.map((e) => ({ seq: e.seq, outcome: 'committed' })) }));
+        }
+      }),
+    );
+    this.raw = server;
+    return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/sync`;
+  }
+}
+
+interface Server {
+  call<T>(r: Request): Promise<T>;
+  stop(): Promise<void>;
+}
+
+function localServer(): Server {
+  const side = new ServerSide();
+  return { call: async <T>(r: Request) => (await side.handle(r)) as T, stop: async () => void (await side.handle({ cmd: 'close' })) };
+}
+
+function childServer(): Server {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--bench-sync-server'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let next = 0;
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  child.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.ok) w?.resolve(m.value);
+    else w?.reject(new Error(`bench server: ${m.error}`));
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  void exited.then(() => {
+    for (const w of waiting.values()) w.reject(new Error('bench server exited'));
+  });
+  return {
+    call: <T>(r: Request) =>
+      new Promise<T>((resolve, reject) => {
+        const id = next++;
+        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        child.send({ id, ...r });
+      }),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The child: serves requests until told to stop. */
+function serveRequests(): void {
+  const side = new ServerSide();
+  process.on('message', (m: Request & { id: number }) => {
+    side.handle(m).then(
+      (value) => process.send!({ id: m.id, ok: true, value }),
+      (err: unknown) => process.send!({ id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+    );
+  });
+  process.once('SIGTERM', () => {
+    void side.handle({ cmd: 'close' }).finally(() => process.exit(0));
+  });
+}
+
+// --- Timing one-shot runs ---
+
+interface Run {
+  wallMs: number;
+  /** CPU seconds of both processes (this one and the server side's). */
+  cpuS: number;
+}
+
+async function timed(server: Server, fn: () => Promise<void>): Promise<Run> {
+  const s0 = IN_PROCESS ? 0 : await server.call<number>({ cmd: 'cpu' });
+  const c0 = cpuSeconds();
+  const t0 = performance.now();
+  await fn();
+  const wallMs = performance.now() - t0;
+  const c1 = cpuSeconds();
+  const s1 = IN_PROCESS ? 0 : await server.call<number>({ cmd: 'cpu' });
+  return { wallMs, cpuS: Math.max(c1 - c0 + (s1 - s0), 1e-9) };
+}
+
+/** The median run of `runs` (by wall time) as a Measurement of `ops` operations, `bytes` each. */
+function asMeasurement(name: string, runs: Run[], ops: number, bytesPerOp?: number): Measurement {
+  const r = [...runs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(runs.length / 2)]!;
+  return {
+    name,
+    ops,
+    opsPerSec: ops / r.cpuS,
+    wallOpsPerSec: (ops * 1000) / r.wallMs,
+    ...(bytesPerOp === undefined ? {} : { mibPerSec: (ops * bytesPerOp) / r.cpuS / 2 ** 20 }),
+    medianMs: r.wallMs,
+  };
+}
+
+function percentile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
+// --- The yardstick: raw ws ---
+
+async function rawClient(url: string): Promise<WebSocket> {
+  const client = new WebSocket(url, { maxPayload: MAX_PAYLOAD, perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    client.once('open', () => resolve());
+    client.once('error', reject);
+  });
+  return client;
+}
+
+/**
+ * Sends `entries` as `cases` messages of `batch` entries, at most `window` entries unacknowledged; the
+ * receiver parses each message and answers with an ack per entry. Resolves when all are acknowledged.
+ */
+async function rawCases(server: Server, url: string, entries: readonly CaseEntry[], batch: number, window: number): Promise<Run> {
+  const client = await rawClient(url);
+  try {
+    return await timed(
+      server,
+      () =>
+        new Promise<void>((resolve) => {
+          let next = 0;
+          let inFlight = 0;
+          let acked = 0;
+          const pump = (): void => {
+            while (next < entries.length && inFlight + Math.min(batch, entries.length - next) <= window) {
+              const slice = entries.slice(next, next + batch);
+              next += slice.length;
+              inFlight += slice.length;
+              client.send(JSON.stringify({ v: 1, type: 'cases', batch: slice }));
+            }
+          };
+          client.on('message', (data) => {
+            const n = (JSON.parse((data as Buffer).toString('utf8')) as { results: unknown[] }).results.length;
+            inFlight -= n;
+            acked += n;
+            if (acked === entries.length) resolve();
+            else pump();
+          });
+          pump();
+        }),
+    );
+  } finally {
+    client.close();
+  }
+}
+
+/** Sends `files` files of FILE_BYTES in CHUNK_BYTES binary frames, CHUNK_WINDOW unacknowledged. */
+async function rawFiles(server: Server, url: string, files: number): Promise<Run> {
+  const perFile = Math.ceil(FILE_BYTES / CHUNK_BYTES);
+  const frames = Array.from({ length: perFile }, (_, i) => {
+    const header = Buffer.from(JSON.stringify({ v: 1, type: 'file.chunk', sm3: '0'.repeat(64), offset: i * CHUNK_BYTES, last: i === perFile - 1 }));
+    const frame = Buffer.alloc(4 + header.length + CHUNK_BYTES, 7);
+    frame.writeUInt32BE(header.length, 0);
+    header.copy(frame, 4);
+    return frame;
+  });
+  const total = files * perFile;
+  const client = await rawClient(url);
+  try {
+    return await timed(
+      server,
+      () =>
+        new Promise<void>((resolve) => {
+          let sent = 0;
+          let acked = 0;
+          const pump = (): void => {
+            while (sent < total && sent - acked < CHUNK_WINDOW) client.send(frames[sent++ % perFile]!);
+          };
+          client.on('message', (data) => {
+            JSON.parse((data as Buffer).toString('utf8'));
+            acked++;
+            if (acked === total) resolve();
+            else pump();
+          });
+          pump();
+        }),
+    );
+  } finally {
+    client.close();
+  }
+}
+
+// --- The sync: kiosk stores, watched ---
+
+/**
+ * A KioskSyncStore seen from outside: counts acknowledgements (resolving `whenAcked`) and times each
+ * entry from the moment the client took it from the store (pending) to its acknowledgement — the
+ * round trip through the endpoint's commit, including any wait in the client's window.
+ */
+class Watched implements KioskSyncStore {
+  private readonly takenAt = new Map<number, number>();
+  private readonly ackedSeqs = new Set<number>();
+  readonly latencies: number[] = [];
+  private target = Infinity;
+  private resolveTarget: (() => void) | null = null;
+
+  constructor(readonly inner: KioskSyncStore) {}
+
+  get acked(): number {
+    return this.ackedSeqs.size;
+  }
+
+  /** Resolves once `n` distinct entries were acknowledged; rejects after `ms`. */
+  whenAcked(n: number, ms: number, what: string): Promise<void> {
+    if (this.acked >= n) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${what}: only ${this.acked} of ${n} acknowledged after ${ms} ms`)), ms);
+      this.target = n;
+      this.resolveTarget = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  pending(q: { regions: Regions; now: number; limit: number; exclude: ReadonlySet<number> }): SyncEntry[] {
+    const entries = this.inner.pending(q);
+    const t = performance.now();
+    for (const e of entries) if (!this.takenAt.has(e.seq)) this.takenAt.set(e.seq, t);
+    return entries;
+  }
+  acknowledged(seqs: readonly number[], at: number): void {
+    this.inner.acknowledged(seqs, at);
+    const t = performance.now();
+    for (const s of seqs) {
+      if (this.ackedSeqs.has(s)) continue;
+      this.ackedSeqs.add(s);
+      const t0 = this.takenAt.get(s);
+      if (t0 !== undefined) this.latencies.push(t - t0);
+    }
+    if (this.acked >= this.target && this.resolveTarget) {
+      const r = this.resolveTarget;
+      this.resolveTarget = null;
+      r();
+    }
+  }
+  hasFile(sm3: string): boolean {
+    return this.inner.hasFile(sm3);
+  }
+  readFile(sm3: string): Uint8Array {
+    return this.inner.readFile(sm3);
+  }
+  failed(seq: number, error: string, nextAttemptAt: number): void {
+    this.inner.failed(seq, error, nextAttemptAt);
+  }
+  quarantine(seq: number, code: string, reason: string): void {
+    this.inner.quarantine(seq, code, reason);
+  }
+  credentials(url: string): { kioskId: string; secret: string } | undefined {
+    return this.inner.credentials(url);
+  }
+  saveCredentials(url: string, c: { kioskId: string; secret: string }): void {
+    this.inner.saveCredentials(url, c);
+  }
+  cursor(url: string): string | null {
+    return this.inner.cursor(url);
+  }
+  applyEvents(url: string, events: readonly EndpointEvent[], files: ReadonlyMap<string, Uint8Array>): void {
+    this.inner.applyEvents(url, events, files);
+  }
+  heartbeat(): { devices: DeviceHealth[]; queue: QueueSizes; auditHead: { seq: number; hash: string } | null } {
+    return this.inner.heartbeat();
+  }
+  counts(regions: Regions): { pending: number; quarantined: number } {
+    return this.inner.counts(regions);
+  }
+}
+
+/** The protocol entries the client sends for these outbox entries (the yardstick sends the same bytes). */
+function protocolEntries(store: KioskSyncStore, n: number): CaseEntry[] {
+  return store.pending({ regions: '*', now: Date.now(), limit: n, exclude: new Set() }).map((e) => ({ seq: e.seq, caseId: e.caseId, region: e.region, kind: e.kind, payload: e.payload }) as CaseEntry);
+}
+
+/** A test kiosk store (sync/test/helpers) holding `n` cases, filled in one transaction. */
+function testStoreWith(path: string, n: number, options: { padding?: number; attachmentBytes?: number } = {}): TestKioskStore {
+  const store = new TestKioskStore(path);
+  store.db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      store.submitCase({
+        region: REGION,
+        ...(options.padding ? { padding: options.padding } : {}),
+        ...(options.attachmentBytes ? { attachments: [{ bytes: randomBytes(options.attachmentBytes) }] } : {}),
+      });
+    }
+  })();
+  return store;
+}
+
+async function enrolled(server: Server, url: string, store: KioskSyncStore, kioskId: string): Promise<void> {
+  store.saveCredentials(url, await server.call<{ kioskId: string; secret: string }>({ cmd: 'enroll', kioskId }));
+}
+
+function client(url: string, store: KioskSyncStore): SyncClient {
+  return new SyncClient({ endpoint: { url, regions: '*' }, store, log: silentLogger, agentVersion: 'bench' });
+}
+
+/** For a --cpu-prof run: the monotonic clock (µs, as in the profile) around a part of interest. */
+function mark(what: string): void {
+  if (process.env.BENCH_SYNC_MARK) console.error(`mark ${what} ${process.hrtime.bigint() / 1000n}`);
+}
+
+/** Starts a client on `store` and resolves when `n` entries are acknowledged. */
+async function drain(server: Server, url: string, watched: Watched, n: number, what: string): Promise<Run> {
+  const c = client(url, watched);
+  try {
+    return await timed(server, async () => {
+      const done = watched.whenAcked(n, 300_000, what);
+      mark(`start ${what}`);
+      c.start();
+      await done;
+      mark(`end ${what}`);
+    });
+  } finally {
+    await c.stop();
+  }
+}
+
+const bench: BenchModule = {
+  description: 'case sync on loopback: backlog drain, 1 MiB attachments, 200 kiosks reconnecting; raw ws as the yardstick',
+  async run(b) {
+    const dir = mkdtempSync(join(tmpdir(), 'tongban-sync-bench-'));
+    const server = IN_PROCESS ? localServer() : childServer();
+    try {
+      b.note(
+        IN_PROCESS
+          ? 'kiosk side and server side in ONE process (BENCH_SYNC_INPROCESS=1): one event loop, the fsyncs of both sides in series'
+          : 'kiosk side (store + SyncClient, or the raw ws client) in the bench process, server side (startEndpoint + its SQLite store, or the raw ws server) in a child process; cpu columns add both processes',
+      );
+      // The backlog of (a); its entries are also the yardstick's messages.
+      const kioskA = testStoreWith(join(dir, 'kiosk-a.db'), CASES, { padding: PADDING });
+      const entries = protocolEntries(kioskA, CASES);
+      const entryBytes = Math.round(entries.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e)), 0) / entries.length);
+      b.note(`kiosk store: sync/test/helpers/test-kiosk-store.ts (SQLite, WAL, synchronous=FULL); a case entry is ${entryBytes} bytes of JSON on average`);
+
+      // Yardstick: raw ws, same entries, same message pattern as the sync.
+      let raw: Measurement | undefined;
+      let rawBinary: Measurement | undefined;
+      if (PARTS.has('raw')) {
+        const url = await server.call<string>({ cmd: 'raw' });
+        await rawCases(server, url, entries.slice(0, 2000), MAX_BATCH, WINDOW); // warm-up
+        const runs: Run[] = [];
+        for (let i = 0; i < 3; i++) runs.push(await rawCases(server, url, entries, MAX_BATCH, WINDOW));
+        raw = b.record(asMeasurement(`raw ws: ${CASES} entries, ${MAX_BATCH} a message, ${WINDOW} in flight, parsed and acked`, runs, CASES, entryBytes));
+        await rawFiles(server, url, 20);
+        const fileRuns: Run[] = [];
+        for (let i = 0; i < 3; i++) fileRuns.push(await rawFiles(server, url, FILES));
+        rawBinary = b.record(asMeasurement(`raw ws: ${FILES} x 1 MiB in ${CHUNK_BYTES / 1024} KiB binary frames, ${CHUNK_WINDOW} in flight, acked`, fileRuns, FILES, FILE_BYTES));
+        await server.call({ cmd: 'close' });
+      }
+
+      // (a) Drain the backlog through the real client and endpoint.
+      if (PARTS.has('a')) {
+        const url = await server.call<string>({ cmd: 'endpoint', dataDir: join(dir, 'endpoint-a') });
+        await enrolled(server, url, kioskA, 'kiosk-a');
+        const run = await drain(server, url, new Watched(kioskA), CASES, 'backlog drain');
+        const m = b.record(asMeasurement(`sync: drain ${CASES} queued cases (~2 KB) kiosk store -> endpoint (SQLite, durable commit, then ack)`, [run], CASES, entryBytes));
+        const atEndpoint = await server.call<number>({ cmd: 'cases' });
+        if (atEndpoint !== CASES || kioskA.counts('*').pending !== 0) b.note(`backlog drain: the endpoint holds ${atEndpoint} cases, the kiosk has ${kioskA.counts('*').pending} pending (expected ${CASES} and 0)`);
+        b.limit('backlog drain (wall)', m.wallOpsPerSec, 'cases/s', { atLeast: 2000 });
+        if (raw) {
+          b.limit('backlog drain / raw ws message rate (wall)', m.wallOpsPerSec / raw.wallOpsPerSec, 'x', { atLeast: 0.5 });
+          b.ratio('backlog drain / raw ws message rate (cpu)', m, raw, 0.5);
+        }
+        await server.call({ cmd: 'close' });
+      }
+      kioskA.close();
+
+      // (b) 200 cases with a 1 MiB attachment each.
+      if (PARTS.has('b')) {
+        const kioskB = testStoreWith(join(dir, 'kiosk-b.db'), FILES, { attachmentBytes: FILE_BYTES });
+        const url = await server.call<string>({ cmd: 'endpoint', dataDir: join(dir, 'endpoint-b') });
+        await enrolled(server, url, kioskB, 'kiosk-b');
+        const run = await drain(server, url, new Watched(kioskB), FILES, 'attachments');
+        const m = b.record(asMeasurement(`sync: ${FILES} cases with a 1 MiB attachment each (offer, chunks, fsync, SM3 checked, then the case)`, [run], FILES, FILE_BYTES));
+        const wallMiB = (m.wallOpsPerSec * FILE_BYTES) / 2 ** 20;
+        b.limit('attachments (wall)', wallMiB, 'MiB/s', { atLeast: 50 });
+        if (rawBinary) b.limit('attachments / raw ws binary (wall)', m.wallOpsPerSec / rawBinary.wallOpsPerSec, 'x', {});
+        await server.call({ cmd: 'close' });
+        kioskB.close();
+      }
+
+      // (c) 200 kiosks at once.
+      if (PARTS.has('c')) {
+        const url = await server.call<string>({ cmd: 'endpoint', dataDir: join(dir, 'endpoint-c') });
+        const kiosks: Watched[] = [];
+        for (let i = 0; i < KIOSKS; i++) {
+          const s = testStoreWith(join(dir, `kiosk-c-${i}.db`), STORM_BACKLOG, { padding: PADDING });
+          await enrolled(server, url, s, `kiosk-c-${i}`);
+          kiosks.push(new Watched(s));
+        }
+        const clients = kiosks.map((k) => client(url, k));
+        const perKiosk: number[] = [];
+        const run = await timed(server, async () => {
+          const t0 = performance.now();
+          const all = kiosks.map((k, i) => k.whenAcked(STORM_BACKLOG, 300_000, `kiosk ${i}`).then(() => perKiosk.push(performance.now() - t0)));
+          mark('start storm');
+          for (const c of clients) c.start();
+          await Promise.all(all);
+          mark('end storm');
+        });
+        await Promise.all(clients.map((c) => c.stop()));
+        const latencies = kiosks.flatMap((k) => k.latencies);
+        const total = KIOSKS * STORM_BACKLOG;
+        b.record({ name: `sync: ${KIOSKS} kiosks start at once, ${STORM_BACKLOG} cases each: all caught up (total time)`, ops: total, opsPerSec: total / run.cpuS, wallOpsPerSec: (total * 1000) / run.wallMs, medianMs: run.wallMs });
+        b.record({
+          name: `sync: ${KIOSKS} kiosks at once: acknowledgement latency (entry taken from the store -> acknowledged)`,
+          ops: latencies.length,
+          opsPerSec: Number.NaN,
+          wallOpsPerSec: Number.NaN,
+          medianMs: percentile(latencies, 0.5),
+          p95Ms: percentile(latencies, 0.95),
+        });
+        const held = await server.call<number>({ cmd: 'cases' });
+        b.note(
+          `${KIOSKS} kiosks at once: p99 acknowledgement latency ${percentile(latencies, 0.99).toFixed(0)} ms (max ${percentile(latencies, 1).toFixed(0)} ms); ` +
+            `the last kiosk caught up after ${percentile(perKiosk, 1).toFixed(0)} ms, the median one after ${percentile(perKiosk, 0.5).toFixed(0)} ms; the endpoint holds ${held} cases (expected ${total})`,
+        );
+        b.limit(`${KIOSKS} kiosks at once: kiosks caught up`, perKiosk.length, 'kiosks', { atLeast: KIOSKS });
+        b.limit(`${KIOSKS} kiosks at once: cases at the endpoint`, held, 'cases', { atLeast: total, atMost: total });
+        b.limit(`${KIOSKS} kiosks at once: p99 acknowledgement latency (reported)`, percentile(latencies, 0.99), 'ms', {});
+        b.limit(`${KIOSKS} kiosks at once: total time to all caught up (reported)`, run.wallMs, 'ms', {});
+        for (const k of kiosks) (k.inner as TestKioskStore).close();
+        await server.call({ cmd: 'close' });
+      }
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+export default bench;
+
+if (process.argv.includes('--bench-sync-server')) serveRequests();
