@@ -1,5 +1,6 @@
 /** The endpoint store on a real SQLite file: enrolment, auth, idempotent batches, status changes, catalog, events. */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -241,6 +242,9 @@ describe('setStatus', () => {
 
   it('refuses illegal moves, a correction or refusal without a note, completion of an accepted case without a result, results before completion, a result that is not a PDF', () => {
     expect(() => store.setStatus(caseId, 'completed', {}, clock)).toThrow(expect.objectContaining({ code: 'case.illegalTransition' }));
+    const early = pdfBytes('too early');
+    expect(() => store.setStatus(caseId, 'completed', { results: [{ bytes: early, title: 't' }] }, clock)).toThrow(expect.objectContaining({ code: 'case.illegalTransition' }));
+    expect(existsSync(join(tmp.dir, 'files', fileRef(early).sm3))).toBe(false); // no orphan file for a refused change
     expect(() => store.setStatus(caseId, 'refused', {}, clock)).toThrow(expect.objectContaining({ code: 'case.noteRequired' }));
     expect(() => store.setStatus(caseId, 'correctionRequested', { note: '  ' }, clock)).toThrow(expect.objectContaining({ code: 'case.noteRequired' }));
     expect(() => store.setStatus(caseId, 'accepted', { results: [{ bytes: pdfBytes(), title: 't' }] }, clock)).toThrow(expect.objectContaining({ code: 'case.resultsOnlyOnCompletion' }));

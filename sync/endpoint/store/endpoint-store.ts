@@ -231,6 +231,8 @@ class SqliteEndpointStore implements EndpointStore {
   readonly endpointId: string;
   private readonly files: EndpointFiles;
   private readonly anyRegion: boolean;
+  /** One entry's effect in a savepoint of the batch's transaction: a row the schema refuses undoes only that entry. */
+  private readonly applyInSavepoint: (kioskId: string, e: CaseEntry, at: number) => 'committed' | 'duplicate' | Problem;
   private readonly s: {
     kiosk: BetterSqlite3.Statement<[string], KioskRow>;
     caseRow: BetterSqlite3.Statement<[string], CaseRow>;
@@ -266,6 +268,7 @@ class SqliteEndpointStore implements EndpointStore {
       event: db.prepare('INSERT INTO events (kiosk_id, event_id, kind, case_id, catalog_version, body, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     };
     this.files = new EndpointFiles(db, dataDir, log);
+    this.applyInSavepoint = db.transaction((kioskId: string, e: CaseEntry, at: number) => this.applyEntry(kioskId, e, at));
     this.endpointId = this.tx(() => {
       const row = db.prepare("SELECT value FROM meta WHERE key = 'endpointId'").get() as { value: string } | undefined;
       if (row) return row.value;
@@ -274,6 +277,17 @@ class SqliteEndpointStore implements EndpointStore {
       return id;
     });
     if (owner) this.tx(() => this.files.reconcile(this.now()));
+  }
+
+  /** Statements prepared once and kept (the hot paths run them thousands of times a second). */
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private stmt(sql: string): BetterSqlite3.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
   }
 
   private tx<T>(fn: () => T): T {
@@ -294,7 +308,7 @@ class SqliteEndpointStore implements EndpointStore {
     const token = randomBytes(32).toString('base64url');
     const at = this.now();
     this.tx(() => {
-      this.db.prepare('INSERT INTO enroll_tokens (token_hash, kiosk_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(sm3Hex(token), kioskId, at, at + ttlMs);
+      this.stmt('INSERT INTO enroll_tokens (token_hash, kiosk_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(sm3Hex(token), kioskId, at, at + ttlMs);
     });
     this.log.info('enrolment token made', { kioskId, expiresAt: iso(at + ttlMs) });
     return token;
@@ -311,20 +325,19 @@ class SqliteEndpointStore implements EndpointStore {
     const secret = randomBytes(32).toString('base64url');
     const version = typeof agentVersion === 'string' ? agentVersion.slice(0, 64) : null;
     const kioskId = this.tx(() => {
-      const row = this.db.prepare('SELECT kiosk_id, expires_at, used_at FROM enroll_tokens WHERE token_hash = ?').get(sm3Hex(token)) as
+      const row = this.stmt('SELECT kiosk_id, expires_at, used_at FROM enroll_tokens WHERE token_hash = ?').get(sm3Hex(token)) as
         | { kiosk_id: string; expires_at: number; used_at: number | null }
         | undefined;
       if (!row) throw new EnrollError('auth.badToken', 'unknown enrolment token');
       if (row.used_at !== null) throw new EnrollError('auth.usedToken', 'this enrolment token was used already: ask the operator for a new one');
       if (row.expires_at <= at) throw new EnrollError('auth.expiredToken', 'this enrolment token has expired: ask the operator for a new one');
-      this.db.prepare('UPDATE enroll_tokens SET used_at = ? WHERE token_hash = ?').run(at, sm3Hex(token));
-      this.db
-        .prepare(
+      this.stmt('UPDATE enroll_tokens SET used_at = ? WHERE token_hash = ?').run(at, sm3Hex(token));
+      this.stmt(
           `INSERT INTO kiosks (id, secret_hash, enrolled_at, agent_version) VALUES (?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash, enrolled_at = excluded.enrolled_at, revoked_at = NULL, agent_version = excluded.agent_version`,
         )
         .run(row.kiosk_id, sm3Hex(secret), at, version);
-      const newest = this.db.prepare('SELECT version FROM catalogs ORDER BY version DESC LIMIT 1').get() as { version: number } | undefined;
+      const newest = this.stmt('SELECT version FROM catalogs ORDER BY version DESC LIMIT 1').get() as { version: number } | undefined;
       if (newest) this.insertEvent(row.kiosk_id, 'catalog', null, newest.version, { version: newest.version }, at);
       return row.kiosk_id;
     });
@@ -347,16 +360,15 @@ class SqliteEndpointStore implements EndpointStore {
     this.tx(() => {
       const row = this.s.kiosk.get(kioskId);
       if (!row) throw new InputError('kiosk.unknown', `no enrolled kiosk ${kioskId}`);
-      if (row.revoked_at === null) this.db.prepare('UPDATE kiosks SET revoked_at = ? WHERE id = ?').run(at, kioskId);
+      if (row.revoked_at === null) this.stmt('UPDATE kiosks SET revoked_at = ? WHERE id = ?').run(at, kioskId);
       // Tokens made for it before the revocation must not bring it back.
-      this.db.prepare('UPDATE enroll_tokens SET used_at = ? WHERE kiosk_id = ? AND used_at IS NULL AND created_at <= ?').run(at, kioskId, at);
+      this.stmt('UPDATE enroll_tokens SET used_at = ? WHERE kiosk_id = ? AND used_at IS NULL AND created_at <= ?').run(at, kioskId, at);
     });
     this.log.info('kiosk revoked', { kioskId });
   }
 
   touch(kioskId: string, at: number, info: { address?: string; agentVersion?: string }): void {
-    this.db
-      .prepare('UPDATE kiosks SET last_seen_at = ?, address = coalesce(?, address), agent_version = coalesce(?, agent_version) WHERE id = ?')
+    this.stmt('UPDATE kiosks SET last_seen_at = ?, address = coalesce(?, address), agent_version = coalesce(?, agent_version) WHERE id = ?')
       .run(at, info.address?.slice(0, 100) ?? null, info.agentVersion?.slice(0, 64) ?? null, kioskId);
   }
 
@@ -364,8 +376,7 @@ class SqliteEndpointStore implements EndpointStore {
     const devices = checkDevices(body.devices);
     const queue = checkQueue(body.queue);
     const auditHead = checkAuditHead(body.auditHead);
-    this.db
-      .prepare('UPDATE kiosks SET devices = ?, queue = ?, audit_head = ?, heartbeat_at = ?, last_seen_at = ? WHERE id = ?')
+    this.stmt('UPDATE kiosks SET devices = ?, queue = ?, audit_head = ?, heartbeat_at = ?, last_seen_at = ? WHERE id = ?')
       .run(JSON.stringify(devices), JSON.stringify(queue), auditHead ? JSON.stringify(auditHead) : null, at, at, kioskId);
   }
 
@@ -392,8 +403,7 @@ class SqliteEndpointStore implements EndpointStore {
   }
 
   kiosks(): KioskRecord[] {
-    const rows = this.db
-      .prepare(`SELECT k.*, (SELECT count(*) FROM events e WHERE e.kiosk_id = k.id AND e.id > k.acked_event) AS unacked FROM kiosks k ORDER BY k.id`)
+    const rows = this.stmt(`SELECT k.*, (SELECT count(*) FROM events e WHERE e.kiosk_id = k.id AND e.id > k.acked_event) AS unacked FROM kiosks k ORDER BY k.id`)
       .all() as KioskRow[];
     return rows.map((r) => this.kioskRecord(r));
   }
@@ -416,7 +426,7 @@ class SqliteEndpointStore implements EndpointStore {
         if (r.outcome !== 'retry' && Number.isSafeInteger(e.seq)) highest = Math.max(highest, e.seq);
         return r;
       });
-      if (highest > 0) this.db.prepare('UPDATE kiosks SET highest_seq = max(highest_seq, ?) WHERE id = ?').run(highest, kioskId);
+      if (highest > 0) this.stmt('UPDATE kiosks SET highest_seq = max(highest_seq, ?) WHERE id = ?').run(highest, kioskId);
       return results;
     });
   }
@@ -436,7 +446,7 @@ class SqliteEndpointStore implements EndpointStore {
 
     let outcome: 'committed' | 'duplicate' | Problem;
     try {
-      outcome = this.db.transaction(() => this.applyEntry(kioskId, e, at))();
+      outcome = this.applyInSavepoint(kioskId, e, at);
     } catch (err) {
       // A row the schema refuses (a CHECK, a foreign key) is this entry's fault, not the batch's.
       if (!(err instanceof Error) || !String((err as { code?: string }).code ?? '').startsWith('SQLITE_CONSTRAINT')) throw err;
@@ -496,7 +506,7 @@ class SqliteEndpointStore implements EndpointStore {
     const hash = p.contentHash as string;
     const existing = this.s.caseRow.get(caseId);
     if (existing) {
-      const original = this.db.prepare('SELECT content_hash FROM case_history WHERE case_id = ? ORDER BY id LIMIT 1').get(caseId) as { content_hash: string } | undefined;
+      const original = this.stmt('SELECT content_hash FROM case_history WHERE case_id = ? ORDER BY id LIMIT 1').get(caseId) as { content_hash: string } | undefined;
       if (existing.content_hash === hash || original?.content_hash === hash) return 'duplicate';
       return rejected('case.conflict', 'this case id was submitted before with other content');
     }
@@ -504,8 +514,7 @@ class SqliteEndpointStore implements EndpointStore {
     if (!Array.isArray(files)) return files;
     const missing = this.checkFiles(files);
     if (missing) return missing;
-    this.db
-      .prepare('INSERT INTO cases (id, kiosk_id, serial, item_code, region, status, content_hash, content, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    this.stmt('INSERT INTO cases (id, kiosk_id, serial, item_code, region, status, content_hash, content, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(caseId, kioskId, p.serial, content.itemCode as string, region, 'uploaded', hash, JSON.stringify(content), at, at);
     this.s.history.run(caseId, null, 'uploaded', 'kiosk', null, hash, null, at);
     return 'committed';
@@ -545,9 +554,9 @@ class SqliteEndpointStore implements EndpointStore {
     const missing = this.checkFiles([...files, ...results]);
     if (missing) return missing;
     if (content) {
-      this.db.prepare('UPDATE cases SET status = ?, content = ?, content_hash = ?, updated_at = ? WHERE id = ?').run(to, JSON.stringify(content), hash, at, caseId);
+      this.stmt('UPDATE cases SET status = ?, content = ?, content_hash = ?, updated_at = ? WHERE id = ?').run(to, JSON.stringify(content), hash, at, caseId);
     } else {
-      this.db.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?').run(to, at, caseId);
+      this.stmt('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?').run(to, at, caseId);
     }
     this.s.history.run(caseId, c.status, to, 'kiosk', typeof p.note === 'string' && p.note ? p.note : null, hash, p.at, at);
     for (const r of results) this.s.result.run(caseId, r.documentId, r.title, r.sm3, r.size, r.mediaType, 'kiosk', at);
@@ -567,7 +576,7 @@ class SqliteEndpointStore implements EndpointStore {
     if (!Array.isArray(files)) return files;
     const missing = this.checkFiles(files);
     if (missing) return missing;
-    this.db.prepare('UPDATE cases SET content = ?, content_hash = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(content), p.contentHash as string, at, caseId);
+    this.stmt('UPDATE cases SET content = ?, content_hash = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(content), p.contentHash as string, at, caseId);
     this.s.history.run(caseId, c.status, c.status, 'kiosk', 'content changed', p.contentHash as string, null, at);
     return 'committed';
   }
@@ -602,7 +611,7 @@ class SqliteEndpointStore implements EndpointStore {
       where.push('kiosk_id = ?');
       args.push(filter.kioskId);
     }
-    const rows = this.db.prepare(`SELECT * FROM cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at, id`).all(...args) as CaseRow[];
+    const rows = this.stmt(`SELECT * FROM cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at, id`).all(...args) as CaseRow[];
     return rows.map((r) => this.summary(r));
   }
 
@@ -612,7 +621,7 @@ class SqliteEndpointStore implements EndpointStore {
     if (!r) return undefined;
     const content = parseJson(r.content);
     const history = (
-      this.db.prepare('SELECT from_status, to_status, actor, note, content_hash, kiosk_at, at FROM case_history WHERE case_id = ? ORDER BY id').all(id) as {
+      this.stmt('SELECT from_status, to_status, actor, note, content_hash, kiosk_at, at FROM case_history WHERE case_id = ? ORDER BY id').all(id) as {
         from_status: string | null;
         to_status: string;
         actor: string;
@@ -633,7 +642,7 @@ class SqliteEndpointStore implements EndpointStore {
       }),
     );
     const results = (
-      this.db.prepare('SELECT document_id, title, sm3, size, media_type, source, at FROM case_results WHERE case_id = ? ORDER BY at, document_id').all(id) as {
+      this.stmt('SELECT document_id, title, sm3, size, media_type, source, at FROM case_results WHERE case_id = ? ORDER BY at, document_id').all(id) as {
         document_id: string;
         title: string;
         sm3: string;
@@ -694,25 +703,18 @@ class SqliteEndpointStore implements EndpointStore {
     });
     if (new Set(docs.map((d) => d.documentId)).size !== docs.length) throw new StatusError('result.duplicate', 'two result documents have the same document id');
 
+    // Checked before the files are written (no orphan file for a refused change), and again in the transaction.
+    this.checkClerkMove(caseId, to, note, docs.length);
     for (const d of docs as (ResultDoc & { bytes: Uint8Array })[]) this.files.writeComplete(d.bytes);
     const results: ResultDoc[] = docs.map(({ sm3, size, mediaType, documentId, title }) => ({ sm3, size, mediaType, documentId, title }));
 
     this.tx(() => {
-      const c = this.s.caseRow.get(caseId);
-      if (!c) throw new InputError('case.unknown', `no case ${caseId} at this endpoint`);
-      const from = isStoredStatus(c.status) ? c.status : 'uploaded';
-      const rule = findRule(CLERK_MOVES, from, to);
-      if (!rule) {
-        const next = CLERK_MOVES.filter((r) => r.from === from).map((r) => r.to);
-        throw new StatusError('case.illegalTransition', `case ${caseId} cannot go from ${from} to ${to}${next.length ? ` (from ${from}: ${next.join(', ')})` : ` (${from} is final)`}`);
-      }
-      if (rule.needsNote && !note) throw new StatusError('case.noteRequired', `${to === 'refused' ? 'a refusal (不予受理)' : 'a correction request (补正)'} needs a note saying why`);
-      if (rule.needsResults && results.length === 0) throw new StatusError('case.resultRequired', 'completing (办结) an accepted case needs at least one result document');
+      const { c, from } = this.checkClerkMove(caseId, to, note, results.length);
       for (const r of results) {
-        const taken = this.db.prepare('SELECT 1 FROM case_results WHERE case_id = ? AND document_id = ?').get(caseId, r.documentId);
+        const taken = this.stmt('SELECT 1 FROM case_results WHERE case_id = ? AND document_id = ?').get(caseId, r.documentId);
         if (taken) throw new StatusError('result.duplicate', `the case already has a result document ${r.documentId}`);
       }
-      this.db.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?').run(to, at, caseId);
+      this.stmt('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?').run(to, at, caseId);
       this.s.history.run(caseId, from, to, actor, note ?? null, c.content_hash, null, at);
       for (const r of results) {
         this.files.recordComplete(r.sm3, r.size, r.mediaType, at);
@@ -722,6 +724,21 @@ class SqliteEndpointStore implements EndpointStore {
     });
     this.log.info('case status set', { caseId, to, results: results.length });
     return this.getCase(caseId)!;
+  }
+
+  /** The case and its status, when a clerk may move it to `to` with this note and this many results. */
+  private checkClerkMove(caseId: string, to: EndpointStatus, note: string | undefined, results: number): { c: CaseRow; from: StoredStatus } {
+    const c = this.s.caseRow.get(caseId);
+    if (!c) throw new InputError('case.unknown', `no case ${caseId} at this endpoint`);
+    const from = isStoredStatus(c.status) ? c.status : 'uploaded';
+    const rule = findRule(CLERK_MOVES, from, to);
+    if (!rule) {
+      const next = CLERK_MOVES.filter((r) => r.from === from).map((r) => r.to);
+      throw new StatusError('case.illegalTransition', `case ${caseId} cannot go from ${from} to ${to}${next.length ? ` (from ${from}: ${next.join(', ')})` : ` (${from} is final)`}`);
+    }
+    if (rule.needsNote && !note) throw new StatusError('case.noteRequired', `${to === 'refused' ? 'a refusal (不予受理)' : 'a correction request (补正)'} needs a note saying why`);
+    if (rule.needsResults && results === 0) throw new StatusError('case.resultRequired', 'completing (办结) an accepted case needs at least one result document');
+    return { c, from };
   }
 
   // ---------------------------------------------------------------- catalog and events
@@ -741,17 +758,17 @@ class SqliteEndpointStore implements EndpointStore {
     }
     if (Buffer.byteLength(text) > MAX_CATALOG_BYTES) throw new InputError('catalog.tooBig', `a catalog has at most ${MAX_CATALOG_BYTES} bytes of JSON`);
     this.tx(() => {
-      const newest = this.db.prepare('SELECT max(version) AS v FROM catalogs').get() as { v: number | null };
+      const newest = this.stmt('SELECT max(version) AS v FROM catalogs').get() as { v: number | null };
       if (newest.v !== null && version <= newest.v) throw new InputError('catalog.notNewer', `catalog version ${version} is not newer than the endpoint's ${newest.v}`);
-      this.db.prepare('INSERT INTO catalogs (version, catalog, set_at) VALUES (?, ?, ?)').run(version, text, at);
-      const kiosks = this.db.prepare('SELECT id FROM kiosks WHERE revoked_at IS NULL ORDER BY id').all() as { id: string }[];
+      this.stmt('INSERT INTO catalogs (version, catalog, set_at) VALUES (?, ?, ?)').run(version, text, at);
+      const kiosks = this.stmt('SELECT id FROM kiosks WHERE revoked_at IS NULL ORDER BY id').all() as { id: string }[];
       for (const k of kiosks) this.insertEvent(k.id, 'catalog', null, version, { version }, at);
     });
     this.log.info('catalog set', { version });
   }
 
   catalog(): { version: number; catalog: JsonObject } | undefined {
-    const row = this.db.prepare('SELECT version, catalog FROM catalogs ORDER BY version DESC LIMIT 1').get() as { version: number; catalog: string } | undefined;
+    const row = this.stmt('SELECT version, catalog FROM catalogs ORDER BY version DESC LIMIT 1').get() as { version: number; catalog: string } | undefined;
     if (!row) return undefined;
     const catalog = parseJson(row.catalog);
     return { version: row.version, catalog: isObject(catalog) ? catalog : {} };
@@ -760,8 +777,7 @@ class SqliteEndpointStore implements EndpointStore {
   eventsAfter(kioskId: string, cursor: string | null, limit: number): EndpointEvent[] {
     const after = cursor === null ? 0 : parseCursor(cursor);
     const n = Math.max(1, Math.min(Number.isSafeInteger(limit) ? limit : LIMITS.maxEventsPerMessage, 10_000));
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `SELECT e.id, e.event_id, e.kind, e.case_id, e.body, e.at, c.catalog
          FROM events e LEFT JOIN catalogs c ON c.version = e.catalog_version
          WHERE e.kiosk_id = ? AND e.id > ? ORDER BY e.id LIMIT ?`,
@@ -794,11 +810,11 @@ class SqliteEndpointStore implements EndpointStore {
 
   ackEvents(kioskId: string, cursor: string): void {
     const n = parseCursor(cursor);
-    this.db.prepare('UPDATE kiosks SET acked_event = max(acked_event, ?) WHERE id = ?').run(n, kioskId);
+    this.stmt('UPDATE kiosks SET acked_event = max(acked_event, ?) WHERE id = ?').run(n, kioskId);
   }
 
   maxEventId(): number {
-    return (this.db.prepare('SELECT coalesce(max(id), 0) AS n FROM events').get() as { n: number }).n;
+    return (this.stmt('SELECT coalesce(max(id), 0) AS n FROM events').get() as { n: number }).n;
   }
 
   // ---------------------------------------------------------------- files
