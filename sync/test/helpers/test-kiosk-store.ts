@@ -13,6 +13,7 @@ import type { CaseEntry, CaseStatus, DeviceHealth, EndpointEvent, FileRef, Queue
 import type { KioskSyncStore, Regions, SyncEntry } from '../../client/types.js';
 
 type Db = InstanceType<typeof Database>;
+type Statement = Database.Statement<unknown[]>;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cases (id TEXT PRIMARY KEY, region TEXT NOT NULL, status TEXT NOT NULL, content_hash TEXT NOT NULL, content TEXT NOT NULL);
@@ -22,6 +23,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   payload TEXT NOT NULL, files TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0,
   last_error TEXT, sent_at INTEGER, quarantine_code TEXT, quarantine_reason TEXT);
 CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox(case_id, seq) WHERE sent_at IS NULL;
+CREATE INDEX IF NOT EXISTS outbox_ready ON outbox(seq) WHERE sent_at IS NULL AND quarantine_code IS NULL;
 CREATE TABLE IF NOT EXISTS files (sm3 TEXT PRIMARY KEY, media_type TEXT NOT NULL, bytes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS inbox (event_id TEXT PRIMARY KEY, endpoint_url TEXT NOT NULL, cursor TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, outcome TEXT NOT NULL, applied_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cursors (endpoint_url TEXT PRIMARY KEY, cursor TEXT NOT NULL);
@@ -204,27 +206,32 @@ export class TestKioskStore implements KioskSyncStore {
     if (q.limit <= 0 || (q.regions !== '*' && q.regions.length === 0)) return [];
     const regionClause = q.regions === '*' ? '' : `AND o.region IN (${q.regions.map(() => '?').join(',')})`;
     // The earliest unsent entry of each case (quarantined ones included, so they block their case).
-    const sql = `SELECT o.* FROM outbox o
+    const sql = `SELECT o.* FROM outbox o INDEXED BY outbox_ready
       WHERE o.sent_at IS NULL AND o.quarantine_code IS NULL AND o.next_attempt_at <= ? ${regionClause}
+        AND o.seq NOT IN (SELECT value FROM json_each(?))
         AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id AND p.sent_at IS NULL AND p.seq < o.seq)
       ORDER BY o.seq LIMIT ?`;
-    const params: unknown[] = [q.now, ...(q.regions === '*' ? [] : q.regions), q.limit + q.exclude.size];
-    const rows = this.db.prepare(sql).all(...params) as OutboxRow[];
-    const out: SyncEntry[] = [];
-    for (const r of rows) {
-      if (q.exclude.has(r.seq)) continue;
-      out.push({
-        seq: r.seq,
-        caseId: r.case_id,
-        region: r.region,
-        kind: r.kind as CaseEntry['kind'],
-        payload: JSON.parse(r.payload) as CaseEntry['payload'],
-        files: JSON.parse(r.files) as FileRef[],
-        attempts: r.attempts,
-      });
-      if (out.length >= q.limit) break;
+    const params: unknown[] = [q.now, ...(q.regions === '*' ? [] : q.regions), JSON.stringify([...q.exclude]), q.limit];
+    return (this.statement(sql).all(...params) as OutboxRow[]).map((r) => ({
+      seq: r.seq,
+      caseId: r.case_id,
+      region: r.region,
+      kind: r.kind as CaseEntry['kind'],
+      payload: JSON.parse(r.payload) as CaseEntry['payload'],
+      files: JSON.parse(r.files) as FileRef[],
+      attempts: r.attempts,
+    }));
+  }
+
+  private readonly statements = new Map<string, Statement>();
+  /** Prepared once per SQL text. */
+  private statement(sql: string): Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
     }
-    return out;
+    return st;
   }
 
   hasFile(sm3: string): boolean {
@@ -238,15 +245,15 @@ export class TestKioskStore implements KioskSyncStore {
   }
 
   acknowledged(seqs: readonly number[], at: number): void {
-    const mark = this.db.prepare('UPDATE outbox SET sent_at = ? WHERE seq = ? AND sent_at IS NULL RETURNING case_id');
-    const caseRow = this.db.prepare('SELECT status FROM cases WHERE id = ?');
     this.db.transaction(() => {
-      for (const seq of seqs) {
-        const r = mark.get(at, seq) as { case_id: string } | undefined;
-        if (!r) continue;
-        this.acknowledgedLog.push(seq);
-        const c = caseRow.get(r.case_id) as { status: string } | undefined;
-        if (c?.status === 'submitted') this.transition(r.case_id, 'submitted', 'uploaded', 'sync', null, new Date(at).toISOString());
+      const marked = this.statement('UPDATE outbox SET sent_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND sent_at IS NULL RETURNING seq, case_id')
+        .all(at, JSON.stringify(seqs)) as { seq: number; case_id: string }[];
+      marked.sort((a, b) => a.seq - b.seq);
+      const when = new Date(at).toISOString();
+      for (const r of marked) {
+        this.acknowledgedLog.push(r.seq);
+        const c = this.statement('SELECT status FROM cases WHERE id = ?').get(r.case_id) as { status: string } | undefined;
+        if (c?.status === 'submitted') this.transition(r.case_id, 'submitted', 'uploaded', 'sync', null, when);
       }
     })();
   }
@@ -330,8 +337,8 @@ export class TestKioskStore implements KioskSyncStore {
   }
 
   private transition(caseId: string, from: string, to: string, actor: string, note: string | null, at: string): void {
-    this.db.prepare('UPDATE cases SET status = ? WHERE id = ?').run(to, caseId);
-    this.db.prepare('INSERT INTO case_history (case_id, from_status, to_status, actor, note, at) VALUES (?, ?, ?, ?, ?, ?)').run(caseId, from, to, actor, note, at);
+    this.statement('UPDATE cases SET status = ? WHERE id = ?').run(to, caseId);
+    this.statement('INSERT INTO case_history (case_id, from_status, to_status, actor, note, at) VALUES (?, ?, ?, ?, ?, ?)').run(caseId, from, to, actor, note, at);
   }
 
   heartbeat(): { devices: DeviceHealth[]; queue: QueueSizes; auditHead: { seq: number; hash: string } | null } {
