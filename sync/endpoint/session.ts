@@ -148,11 +148,7 @@ export class KioskSession {
     );
   }
 
-  get isOpen(): boolean {
-    return this.state !== 'closing';
-  }
-
-  /** Closes without an error (endpoint shutting down, or this kiosk connected again elsewhere). */
+  /** Closes with 1001 and a fatal error saying why (the endpoint shuts down, or this kiosk connected again). */
   shutdown(code: string, message: string): void {
     this.fail(code, message, CLOSE.shutdown, 1000);
   }
