@@ -1,6 +1,7 @@
 /** `tongban endpoint ...` through the real executable (dist/: run `npm run build` first), on real data directories. */
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../base/log.js';
@@ -158,10 +159,42 @@ describe('tongban endpoint (the server)', () => {
     expect(d.match[1]).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/sync$/);
     const health = await fetch(new URL('/health', d.match[2]));
     expect(health.status).toBe(200);
-    // the CLI works on the store the server holds open
+    // the CLI works on the store the server holds open, and the clerk API sees what it did
     const token = tongban(['endpoint', 'enroll', '--data', tmp.dir, '--kiosk', 'kiosk-1']);
     expect(token.code, token.stderr).toBe(0);
     expect(tongban(['endpoint', 'kiosks', '--data', tmp.dir]).code).toBe(0);
+    const clerkToken = readFileSync(join(tmp.dir, 'clerk-token'), 'utf8').trim();
+    expect(statSync(join(tmp.dir, 'clerk-token')).mode & 0o777).toBe(0o600);
+    const file = join(tmp.dir, 'catalog.json');
+    writeFileSync(file, JSON.stringify({ version: 7, publishedAt: '2026-11-21T00:00:00Z', items: [], bundles: [] }));
+    expect(tongban(['endpoint', 'catalog', 'set', '--data', tmp.dir, '--in', file]).code).toBe(0);
+    const catalog = await fetch(new URL('catalog', d.match[2]), { headers: { authorization: `Bearer ${clerkToken}` } });
+    expect(catalog.status).toBe(200);
+    expect(((await catalog.json()) as { version: number }).version).toBe(7);
+    expect((await fetch(new URL('cases', d.match[2]))).status).toBe(401);
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+  });
+
+  it('serves wss:// with --tls-cert and --tls-key; an unreadable key file is exit 2', async () => {
+    const cert = join(tmp.dir, 'cert.pem');
+    const key = join(tmp.dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const missing = tongban(['endpoint', '--port', '0', '--data', join(tmp.dir, 'data'), '--tls-cert', cert, '--tls-key', join(tmp.dir, 'nope.pem')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read the TLS key/);
+    const d = await tongbanDaemon(['endpoint', '--port', '0', '--data', join(tmp.dir, 'data'), '--tls-cert', cert, '--tls-key', key], /listening on (wss?:\/\/\S+) \(clerk API (https?:\/\/\S+)\)/);
+    children.push(d.child);
+    expect(d.match[1]).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/sync$/);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(new URL('/health', d.match[2]), { ca: readFileSync(cert) }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
   });
