@@ -29,6 +29,8 @@ import { ensureCatalog } from './catalog/catalog-store.js';
 import { openFieldCipher } from './pii/field-cipher.js';
 import { recordCurrentKey } from './pii/reencrypt.js';
 import { scheduleRetentionPurge } from './purge/schedule.js';
+import { syncRoutes } from './api/sync-routes.js';
+import { prepareSync } from './sync/start-sync.js';
 import { openStore, type Store } from './store/store.js';
 import { deviceRecorder } from './devices/device-records.js';
 import { startDemoSimulators, type DemoSimulators } from './devices/demo-simulators.js';
@@ -52,6 +54,8 @@ export interface RunningAgent {
   readonly token: string;
   /** The API's routes (method, path template). */
   readonly served: ApiServer['served'];
+  /** The embedded sync endpoint's ws:// URL, when the agent runs one (no sync.endpoints configured). */
+  readonly syncEndpoint: string | undefined;
   stop(reason: string): Promise<void>;
 }
 
@@ -97,7 +101,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const retention = scheduleRetentionPurge({ store, cipher, retentionDays: config.purge.retentionDays, intervalMs: config.purge.intervalMinutes * 60_000, log });
     closers.push({ name: 'retention purge', close: () => retention.stop() });
     // The catalog in the store; at the first start (catalog.source "demo") the demo catalog is installed.
-    const catalog = ensureCatalog(store);
+    let catalog = ensureCatalog(store); // replaced by an update from the endpoint
     const cases = new CaseService({ store, catalog: () => catalog });
 
     let demo: DemoSimulators | undefined;
@@ -120,7 +124,27 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     await manager.start(); // never rejects: a missing device waits to reconnect
 
     const events = new AgentEvents();
+    // Sync (issue 6): the configured endpoints or the embedded one; the service starts once the API is ready.
+    const sync = await prepareSync({
+      dataDir: options.dataDir,
+      config: config.sync,
+      store,
+      cases,
+      catalog: () => catalog,
+      onCatalog: (next) => (catalog = next),
+      onCasesChanged: (ids) => {
+        for (const id of ids) {
+          const c = cases.get(id);
+          if (c) events.emit('Agent.CaseChangedEvent', { caseId: id, itemCode: c.itemCode, status: c.status });
+        }
+      },
+      devices: () => manager.status().map((h) => ({ device: h.id, state: h.state, ...(h.detail ? { detail: h.detail.slice(0, 200) } : {}) })),
+      agentVersion: version,
+      log,
+    });
+    closers.push({ name: 'sync', close: () => sync.stop() });
     const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, issuer, events), ...materialRoutes(cases, store, () => catalog, events), ...bundleRoutes(cases, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(receipts, store), ...(demo ? demoRoutes(demo) : [])];
+    routes.push(...syncRoutes(sync));
     api = await startApiServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? config.api.port,
@@ -131,9 +155,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       log: log.child({ component: 'agent.api' }),
     });
     closers.push({ name: 'api', close: () => api.close() });
-    writeRuntimeInfo(options.dataDir, { pid: process.pid, url: api.url, version, startedAt: startedAt.toISOString() });
+    sync.start();
+    writeRuntimeInfo(options.dataDir, { pid: process.pid, url: api.url, version, startedAt: startedAt.toISOString(), ...(sync.embeddedUrl ? { syncEndpoint: sync.embeddedUrl } : {}) });
     closers.push({ name: 'runtime file', close: () => removeRuntimeInfo(options.dataDir) });
-    log.info('agent ready', { url: api.url, dataDir: options.dataDir, version, demo: demo !== undefined });
+    log.info('agent ready', { url: api.url, dataDir: options.dataDir, version, demo: demo !== undefined, syncEndpoint: sync.embeddedUrl ?? null });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -141,6 +166,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       log,
       token,
       served: api.served,
+      syncEndpoint: sync.embeddedUrl,
       stop(reason) {
         stopping ??= (async () => {
           log.info('agent stopping', { reason });

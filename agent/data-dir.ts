@@ -229,6 +229,8 @@ export interface RuntimeInfo {
   readonly url: string;
   readonly version: string;
   readonly startedAt: string;
+  /** The sync endpoint the agent runs in-process (the embedded default), if any. */
+  readonly syncEndpoint?: string;
 }
 
 /** Written atomically (temp file + rename) so a reader never sees half a file. */

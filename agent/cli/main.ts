@@ -23,6 +23,7 @@ Show the version with: tongban --version`,
       lazyCommand('audit', 'the audit log of card reads, case transitions, certificates, prints, admin actions and purges', async () => (await import('./audit-command.js')).auditCommand),
       lazyCommand('purge', "erase personal data: the retention purge, or one applicant's data by ID number", async () => (await import('./purge-command.js')).purgeCommand),
       lazyCommand('keys', 'the field keys that encrypt personal data at rest: list, rotate', async () => (await import('./keys-command.js')).keysCommand),
+      lazyCommand('sync', 'case sync to the 跨省通办 endpoints: status (connected, backlog, quarantined cases)', async () => (await import('./sync-command.js')).syncCommand),
       lazyCommand('endpoint', 'the reference sync endpoint: run it, enrol kiosks, handle cases (clerk), the fleet, the catalog', async () => (await import('../../sync/cli/index.js')).endpointCommand),
     ],
   };

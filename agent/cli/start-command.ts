@@ -1,28 +1,35 @@
-import { integerOption, stringOption, type Command } from '../../base/cli.js';
+import { integerOption, stringOption, type Command, type ParsedArgs } from '../../base/cli.js';
+import { CheckError } from '../../drivers/manager/check.js';
 import { UsageError } from '../../base/errors.js';
 import { isLogLevel, type LogLevel } from '../../base/log.js';
 import { DEFAULT_PORT, startAgent } from '../agent.js';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, type AgentConfig } from '../config/config.js';
+import { parseSyncConfig } from '../config/sync-config.js';
 import { configFromArgs, dataDirFromArgs } from './agent-client.js';
 
 export const startCommand: Command = {
   name: 'start',
   summary: 'start the kiosk agent (local API on 127.0.0.1) and run until stopped',
-  usage: '[--data DIR] [--config FILE] [--port PORT] [--log-level LEVEL]',
+  usage: '[--data DIR] [--config FILE] [--port PORT] [--log-level LEVEL] [--endpoint URL [--enroll-token TOKEN]]',
   description: `With no configuration file the agent runs the embedded demo: simulated ID card reader, scanner
 and receipt printer on ptys under DATA/run/, the demo catalog, and the /api/demo routes that drive
-them. The data directory holds the store, keys, the API token and logs (default: $TONGBAN_DATA, else
-~/.local/share/tongban). Stop it with Ctrl-C or SIGTERM.`,
+them, and a reference sync endpoint in-process on 127.0.0.1 (data in DATA/endpoint/) that the kiosk
+enrols with by itself. --endpoint sends the cases of every region to that endpoint instead (the
+configuration's sync.endpoints can route regions to different ones). The data directory holds the
+store, keys, the API token and logs (default: $TONGBAN_DATA, else ~/.local/share/tongban). Stop it
+with Ctrl-C or SIGTERM.`,
   options: {
     data: { type: 'string', valueName: 'DIR', description: 'data directory' },
     config: { type: 'string', valueName: 'FILE', description: 'configuration file (JSON; default: the embedded demo; $TONGBAN_CONFIG)' },
     port: { type: 'string', valueName: 'PORT', description: `local API port (default: api.port of the configuration, ${DEFAULT_PORT}; 0 picks a free one)` },
     'log-level': { type: 'string', valueName: 'LEVEL', description: 'debug, info, warn or error (default: $TONGBAN_LOG_LEVEL, else log.level of the configuration)' },
+    endpoint: { type: 'string', valueName: 'URL', description: 'sync every region to this endpoint (ws:// or wss://HOST:PORT/sync) instead of sync.endpoints or the embedded one' },
+    'enroll-token': { type: 'string', valueName: 'TOKEN', description: 'the one-time enrolment token of --endpoint (tongban endpoint enroll), used when the kiosk has no credentials for it yet' },
   },
   async run(args, ctx) {
     const level = stringOption(args, 'log-level') ?? ctx.env.TONGBAN_LOG_LEVEL;
     if (level !== undefined && !isLogLevel(level)) throw new UsageError(`--log-level must be debug, info, warn or error, not "${level}"`);
-    const config = configFromArgs(args, ctx) ?? loadConfig(undefined);
+    const config = withEndpointOption(args, configFromArgs(args, ctx) ?? loadConfig(undefined));
     const port = integerOption(args, 'port', 0, 65535);
     const agent = await startAgent({
       dataDir: dataDirFromArgs(args, ctx, config),
@@ -30,7 +37,7 @@ them. The data directory holds the store, keys, the API token and logs (default:
       ...(port !== undefined ? { port } : {}),
       ...(level !== undefined ? { logLevel: level as LogLevel } : {}),
     });
-    ctx.stdout.write(`tongban agent ready: ${agent.url}\n`);
+    ctx.stdout.write(`tongban agent ready: ${agent.url}${agent.syncEndpoint ? ` (sync: embedded endpoint ${agent.syncEndpoint})` : ''}\n`);
     await new Promise<void>((resolve) => {
       if (ctx.stopSignal.aborted) resolve();
       ctx.stopSignal.addEventListener('abort', () => resolve(), { once: true });
@@ -39,3 +46,19 @@ them. The data directory holds the store, keys, the API token and logs (default:
   },
 };
 
+/** --endpoint URL [--enroll-token TOKEN]: one endpoint for every region, checked as sync.endpoints is. */
+function withEndpointOption(args: ParsedArgs, config: AgentConfig): AgentConfig {
+  const url = stringOption(args, 'endpoint');
+  const token = stringOption(args, 'enroll-token');
+  if (url === undefined) {
+    if (token !== undefined) throw new UsageError('--enroll-token goes with --endpoint URL');
+    return config;
+  }
+  try {
+    const sync = parseSyncConfig({ endpoints: [{ url, regions: ['*'], ...(token !== undefined ? { enrollToken: token } : {}) }] });
+    return { ...config, sync: { ...config.sync, ...(sync.endpoints ? { endpoints: sync.endpoints } : {}) } };
+  } catch (err) {
+    const problem = err instanceof CheckError ? err.problem : String(err);
+    throw new UsageError(`--${err instanceof CheckError && err.path.endsWith('enrollToken') ? 'enroll-token' : 'endpoint'} ${problem}`);
+  }
+}

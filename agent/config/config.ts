@@ -10,7 +10,7 @@
  *   "catalog": { "source": "demo" },
  *   "purge":   { "retentionDays": 30, "intervalMinutes": 360 },   // agent/purge
  *   "issuing": { "signers": { "<certs template>": { "seal", "key", "cert" } } },   // agent/issuing
- *   "sync":    { "endpoint": "http://127.0.0.1:8788/" },  // issue 6; not used yet
+ *   "sync":    { "endpoints": [{ "url", "regions", "enrollToken"?, "ca"? }], "heartbeatSeconds": 30, "local": { "port": 0 } },   // config/sync-config.ts
  *   "log":     { "level": "info" }
  * }
  *
@@ -23,11 +23,11 @@ import { InputError, messageOf } from '../../base/errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../base/log.js';
 import { parseDeviceList, type DeviceConfig } from '../../drivers/config.js';
 import { CheckError, boolean, integer, isPlainObject, kindOf, object, oneOf, optional, string } from '../../drivers/manager/check.js';
+import { parseSyncConfig, resolveSyncPaths, type SyncConfig } from './sync-config.js';
 import { parseIssuingConfig, resolveIssuingPaths, type IssuingConfig } from '../issuing/issuing-config.js';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-export const DEFAULT_SYNC_ENDPOINT = 'http://127.0.0.1:8788/';
 export const DEFAULT_RETENTION_DAYS = 30;
 export const DEFAULT_PURGE_INTERVAL_MINUTES = 360;
 export const DEFAULT_DEMO_CARD = 'resident-longterm.json';
@@ -47,12 +47,11 @@ export interface AgentConfig {
   readonly purge: { readonly retentionDays: number; readonly intervalMinutes: number };
   /** Who seals certificates issued on site, per certs template (agent/issuing/issuing-config.ts); paths absolute once loaded from a file. */
   readonly issuing: IssuingConfig;
-  /** The reference endpoint cases sync to (issue 6); kept and checked, not used yet. */
-  readonly sync: { readonly endpoint: string };
+  /** Where cases sync to (config/sync-config.ts); no endpoints: the embedded reference endpoint. */
+  readonly sync: SyncConfig;
   readonly log: { readonly level: LogLevel };
 }
 
-const url = string({ max: 2048, pattern: /^https?:\/\/[^\s]+$/, hint: 'an http:// or https:// URL' });
 const fixtureName = string({ max: 255, pattern: /^[^\s]+\.json$/, hint: 'a card fixture file (.json): a path or a name from drivers/sim/fixtures/' });
 
 const TOP_KEYS = ['dataDir', 'api', 'demo', 'devices', 'catalog', 'purge', 'issuing', 'sync', 'log'];
@@ -68,7 +67,7 @@ export function parseConfig(value: unknown): AgentConfig {
     const demo = optional(object({ enabled: optional(boolean()), card: optional(fixtureName) }))(value.demo, 'demo') ?? {};
     const catalog = optional(object({ source: optional(oneOf(['demo'])) }))(value.catalog, 'catalog') ?? {};
     const purge = optional(object({ retentionDays: optional(integer(0, 36500)), intervalMinutes: optional(integer(1, 10080)) }))(value.purge, 'purge') ?? {};
-    const sync = optional(object({ endpoint: optional(url) }))(value.sync, 'sync') ?? {};
+    const sync = parseSyncConfig(value.sync, 'sync');
     const log = optional(object({ level: optional(oneOf(LOG_LEVELS)) }))(value.log, 'log') ?? {};
     const dataDir = optional(string({ max: 4096 }))(value.dataDir, 'dataDir');
     const issuing = parseIssuingConfig(value.issuing, 'issuing');
@@ -85,7 +84,7 @@ export function parseConfig(value: unknown): AgentConfig {
       catalog: { source: catalog.source ?? 'demo' },
       purge: { retentionDays: purge.retentionDays ?? DEFAULT_RETENTION_DAYS, intervalMinutes: purge.intervalMinutes ?? DEFAULT_PURGE_INTERVAL_MINUTES },
       issuing,
-      sync: { endpoint: sync.endpoint ?? DEFAULT_SYNC_ENDPOINT },
+      sync,
       log: { level: (log.level as LogLevel | undefined) ?? 'info' },
     };
   } catch (err) {
@@ -113,7 +112,7 @@ export function loadConfig(file: string | undefined): AgentConfig {
   }
   try {
     const parsed = parseConfig(json);
-    const config = { ...parsed, issuing: resolveIssuingPaths(parsed.issuing, dirname(file)) };
+    const config = { ...parsed, issuing: resolveIssuingPaths(parsed.issuing, dirname(file)), sync: resolveSyncPaths(parsed.sync, (p) => resolve(dirname(file), p)) };
     return config.dataDir === undefined ? config : { ...config, dataDir: resolve(dirname(file), config.dataDir) };
   } catch (err) {
     if (err instanceof InputError) throw new InputError(err.code, err.message.replace(/^configuration: /, `configuration ${file}: `), { cause: err });

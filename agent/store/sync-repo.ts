@@ -45,6 +45,7 @@ export class OutboxRepo {
   private readonly dueStmt;
   private readonly getStmt;
   private readonly headsStmt;
+  private readonly addListeners = new Set<() => void>();
 
   constructor(
     private readonly core: StoreCore,
@@ -70,7 +71,19 @@ export class OutboxRepo {
     if (entry.region != null && !REGION.test(entry.region)) throw new InputError('store.outboxRegion', `an outbox region is a 6-digit region code, not ${JSON.stringify(entry.region)}`);
     const caseId = entry.caseId ?? null;
     const payload = sealJson(this.cipher, entry.payload ?? null, outboxAad(caseId, entry.kind));
-    return Number(this.addStmt.run(caseId, entry.region ?? null, entry.kind, payload, at).lastInsertRowid);
+    const seq = Number(this.addStmt.run(caseId, entry.region ?? null, entry.kind, payload, at).lastInsertRowid);
+    for (const l of this.addListeners) l();
+    return seq;
+  }
+
+  /**
+   * Calls `listener` after each add (the sync client's kick). It runs inside the writer's transaction:
+   * it must only schedule work for later (better-sqlite3 is synchronous, so work scheduled from here
+   * runs after the commit, or finds nothing after a rollback). Returns the unsubscribe function.
+   */
+  onAdd(listener: () => void): () => void {
+    this.addListeners.add(listener);
+    return () => this.addListeners.delete(listener);
   }
 
   /** Pending entries in FIFO order whose retry time has come. */

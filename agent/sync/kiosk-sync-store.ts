@@ -43,6 +43,8 @@ export interface KioskSyncStoreOptions {
   readonly devices?: () => DeviceHealth[];
   /** The regions some endpoint serves ('*' among them: all), for the unrouted count of heartbeats. */
   readonly routedRegions?: () => Regions;
+  /** The name an endpoint's credentials and cursor are kept under (default its URL; the embedded one's port changes). */
+  readonly endpointKey?: (url: string) => string;
   readonly log: Logger;
 }
 
@@ -179,22 +181,27 @@ export class AgentKioskSyncStore implements KioskSyncStore {
       .filter((r) => !routed.includes(r.region));
   }
 
+  private key(url: string): string {
+    return this.o.endpointKey?.(url) ?? url;
+  }
+
   credentials(endpointUrl: string): { kioskId: string; secret: string } | undefined {
-    const c = this.credentialsFile.get(endpointUrl);
+    const c = this.credentialsFile.get(this.key(endpointUrl));
     return c && { kioskId: c.kioskId, secret: c.secret };
   }
 
   saveCredentials(endpointUrl: string, c: { kioskId: string; secret: string }): void {
-    this.credentialsFile.save(endpointUrl, c);
+    this.credentialsFile.save(this.key(endpointUrl), c);
     this.log.info('kiosk enrolled', { endpoint: endpointUrl, kioskId: c.kioskId });
   }
 
   cursor(endpointUrl: string): string | null {
-    return this.store.inbox.cursor(endpointUrl);
+    return this.store.inbox.cursor(this.key(endpointUrl));
   }
 
   applyEvents(endpointUrl: string, events: readonly EndpointEvent[], files: ReadonlyMap<string, Uint8Array>): void {
     if (events.length === 0) return;
+    const endpoint = this.key(endpointUrl);
     const changed = new Set<string>();
     let catalog: Catalog | undefined;
     const at = Date.now();
@@ -221,7 +228,7 @@ export class AgentKioskSyncStore implements KioskSyncStore {
         }
         this.store.inbox.record(
           {
-            endpoint: endpointUrl,
+            endpoint,
             messageId: ev.id,
             cursor: ev.cursor,
             kind: ev.kind,
@@ -233,7 +240,7 @@ export class AgentKioskSyncStore implements KioskSyncStore {
           at,
         );
       }
-      this.store.inbox.setCursor(endpointUrl, events[events.length - 1]!.cursor, at);
+      this.store.inbox.setCursor(endpoint, events[events.length - 1]!.cursor, at);
     });
     if (catalog) this.o.onCatalog?.(catalog);
     if (changed.size) this.o.onCasesChanged?.([...changed]);

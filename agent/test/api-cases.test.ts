@@ -13,7 +13,8 @@ import { parseConfig } from '../config/config.js';
 let agent: RunningAgent;
 beforeAll(async () => {
   // No devices: the cases need none, and the file stays fast.
-  agent = await startAgent({ dataDir: mkdtempSync(join(tmpdir(), 'tongban-api-cases-')), port: 0, logLevel: 'error', config: parseConfig({ demo: { enabled: false } }) });
+  // No sync (sync.endpoints []): cases stay at the kiosk, `submitted` (the embedded endpoint would upload them at once).
+  agent = await startAgent({ dataDir: mkdtempSync(join(tmpdir(), 'tongban-api-cases-')), port: 0, logLevel: 'error', config: parseConfig({ demo: { enabled: false }, sync: { endpoints: [] } }) });
 });
 afterAll(async () => {
   await agent?.stop('test over');

@@ -12,7 +12,8 @@ import { parseConfig } from '../config/config.js';
 
 let agent: RunningAgent;
 beforeAll(async () => {
-  agent = await startAgent({ dataDir: mkdtempSync(join(tmpdir(), 'tongban-api-materials-')), port: 0, logLevel: 'error', config: parseConfig({ demo: { enabled: false } }) });
+  // No sync (sync.endpoints []): cases stay at the kiosk, `submitted` (the embedded endpoint would upload them at once).
+  agent = await startAgent({ dataDir: mkdtempSync(join(tmpdir(), 'tongban-api-materials-')), port: 0, logLevel: 'error', config: parseConfig({ demo: { enabled: false }, sync: { endpoints: [] } }) });
 });
 afterAll(async () => {
   await agent?.stop('test over');

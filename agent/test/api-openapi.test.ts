@@ -6,6 +6,10 @@ import { startAgent, type RunningAgent } from '../agent.js';
 import { exampleCase, exampleItem } from '../cases/example.js';
 import { demoCatalog } from '../catalog/catalog.js';
 import { resolveRef, schemaProblems } from './api-schema.js';
+import Database from 'better-sqlite3';
+import { parseConfig } from '../config/config.js';
+import { openFieldCipher } from '../pii/field-cipher.js';
+import { STORE_FILE } from '../store/store.js';
 
 type Json = Record<string, any>;
 const doc = JSON.parse(readFileSync(new URL('../api/openapi.json', import.meta.url), 'utf8')) as Json;
@@ -18,8 +22,11 @@ let materialsCaseId = '';
 let documentId = 'none-issued';
 /** The receipt job of the documented POST .../receipt/print (documented before its retry). */
 let printJobId = 'none-printed';
+/** An outbox entry quarantined in beforeAll (as the sync does when an endpoint refuses one for good), for its retry route. */
+let quarantinedSeq = 0;
 function paramValue(path: string, name: string): string {
   if (name === 'code') return demoCatalog().items[0]!.code;
+  if (name === 'seq') return String(quarantinedSeq);
   if (name === 'documentId') return documentId;
   if (path.startsWith('/api/print-jobs/')) return printJobId;
   if (path.endsWith('/materials')) return materialsCaseId;
@@ -46,7 +53,9 @@ function responseSchema(o: Operation, status: number): Json | undefined {
 
 let agent: RunningAgent;
 beforeAll(async () => {
-  agent = await startAgent({ dataDir: mkdtempSync(join(tmpdir(), 'tongban-openapi-')), port: 0, logLevel: 'error' });
+  const dataDir = mkdtempSync(join(tmpdir(), 'tongban-openapi-'));
+  // No sync (sync.endpoints []): the cases stay `submitted` (the documented examples act on such cases).
+  agent = await startAgent({ dataDir, port: 0, logLevel: 'error', config: parseConfig({ sync: { endpoints: [] } }) });
   const res = await fetch(new URL('api/cases', agent.url), {
     method: 'POST',
     headers: { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json' },
@@ -59,6 +68,11 @@ beforeAll(async () => {
     body: JSON.stringify(exampleCase(exampleItem(demoCatalog(), '341600-GJJ-0002'))),
   });
   materialsCaseId = ((await other.json()) as { case: { id: string } }).case.id;
+  // A quarantined entry (the store file shared in WAL mode with the running agent).
+  const db = new Database(join(dataDir, STORE_FILE));
+  const sealed = openFieldCipher({ dataDir }).seal('null', 'outbox/-/case.mystery');
+  quarantinedSeq = Number(db.prepare("INSERT INTO outbox (case_id, region, kind, payload_sealed, created_at, quarantined_reason, quarantined_code) VALUES (NULL, '341600', 'case.mystery', ?, 0, 'refused by the endpoint', 'case.conflict')").run(sealed).lastInsertRowid);
+  db.close();
 });
 afterAll(async () => {
   await agent?.stop('test over');

@@ -24,7 +24,7 @@ describe('configuration', () => {
       catalog: { source: 'demo' },
       purge: { retentionDays: 30, intervalMinutes: 360 },
       issuing: { signers: {} },
-      sync: { endpoint: 'http://127.0.0.1:8788/' },
+      sync: { heartbeatSeconds: 30, local: { port: 0 } },
       log: { level: 'info' },
     });
     expect(loadConfig(undefined)).toEqual(parseConfig({}));
@@ -49,7 +49,7 @@ describe('configuration', () => {
     expect(problem({ demo: { enabled: 'yes' } })).toBe('configuration: demo.enabled must be true or false, not a string');
     expect(problem({ demo: { card: 'card' } })).toMatch(/^configuration: demo\.card must be a card fixture file/);
     expect(problem({ catalog: { source: 'internet' } })).toBe('configuration: catalog.source must be one of demo');
-    expect(problem({ sync: { endpoint: 'ftp://x' } })).toBe('configuration: sync.endpoint must be an http:// or https:// URL');
+    expect(problem({ sync: { endpoint: 'ftp://x' } })).toBe('configuration: sync.endpoint must be an http(s):// or ws(s):// URL');
     expect(problem({ log: { level: 'loud' } })).toBe('configuration: log.level must be one of debug, info, warn, error');
   });
 

@@ -47,7 +47,8 @@ describe('personal data at rest and in logs, through the running agent', () => {
     dirs.push(dir);
     const data = join(dir, 'data');
     const config = join(dir, 'kiosk.json');
-    writeFileSync(config, JSON.stringify({ dataDir: 'data', demo: { enabled: false }, api: { port: 0 }, log: { level: 'debug' } }));
+    // No sync (sync.endpoints []): cases stay at the kiosk, `submitted` (the embedded endpoint would upload them at once).
+    writeFileSync(config, JSON.stringify({ dataDir: 'data', demo: { enabled: false }, api: { port: 0 }, log: { level: 'debug' }, sync: { endpoints: [] } }));
     const item = demoCatalog().items.find((i) => i.code === '341600-YB-0001')!;
     const input = exampleCase(item) as { applicant: Record<string, string>; form: Record<string, unknown> };
     input.applicant = { ...input.applicant, idNumber: ID, name: NAME };

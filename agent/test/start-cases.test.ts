@@ -14,7 +14,8 @@ const example = exampleCase(exampleItem(demoCatalog())) as Record<string, unknow
 function kiosk(): { dir: string; data: string; config: string } {
   const dir = mkdtempSync(join(tmpdir(), 'tongban-cases-cli-'));
   const config = join(dir, 'kiosk.json');
-  writeFileSync(config, JSON.stringify({ dataDir: 'data', demo: { enabled: false }, api: { port: 0 } }));
+  // No sync (sync.endpoints []): cases stay at the kiosk, `submitted` (the embedded endpoint would upload them at once).
+  writeFileSync(config, JSON.stringify({ dataDir: 'data', demo: { enabled: false }, api: { port: 0 }, sync: { endpoints: [] } }));
   return { dir, data: join(dir, 'data'), config };
 }
 
