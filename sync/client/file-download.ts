@@ -4,6 +4,7 @@
  * memory (`partials`, owned by the client across connections) and resumes from there. The bytes are
  * accepted only when their size and SM3 match the event's reference.
  */
+import type { Logger } from '../../base/log.js';
 import { sm3Hex } from '../../certs/sm3.js';
 import type { FileChunkMessage, FileRef, FileRejectedMessage } from '../protocol/index.js';
 import type { Connection } from './connection.js';
@@ -29,6 +30,7 @@ export class FileDownloader {
     private readonly conn: Connection,
     private readonly partials: PartialDownloads,
     private readonly violation: (why: string) => void,
+    private readonly log: Logger,
   ) {}
 
   /** One download at a time (events are applied one message after another). */
@@ -41,6 +43,7 @@ export class FileDownloader {
       received = 0;
     }
     if (!this.partials.has(ref.sm3)) this.partials.set(ref.sm3, []);
+    if (received > 0) this.log.debug('resuming a file download', { sm3: ref.sm3, from: received, size: ref.size });
     return new Promise((resolve) => {
       this.active = { ref, received, resolve };
       if (!this.conn.send({ type: 'file.get', sm3: ref.sm3, offset: received })) this.settle({ kind: 'closed' });

@@ -212,7 +212,7 @@ export class Session {
     this.welcome = welcome;
     const violation = (why: string): void => this.violation(why);
     this.uploader = new FileUploader(conn, welcome.window.chunks, violation, this.h.log);
-    this.downloader = new FileDownloader(conn, this.h.partials, violation);
+    this.downloader = new FileDownloader(conn, this.h.partials, violation, this.h.log);
     this.pump = new OutboxPump({
       conn,
       store: this.h.store,

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLOSE } from '../protocol/index.js';
-import { Harness, ScriptedEndpoint, until } from './client-harness.js';
+import { CutProxy, Harness, ScriptedEndpoint, until } from './client-harness.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -206,6 +206,47 @@ describe('connection failures', () => {
     expect(client.status().lastError).toMatch(/ECONNREFUSED/);
     await client.stop();
     expect(client.status()).toMatchObject({ state: 'stopped', nextRetryAt: null });
+  });
+});
+
+describe('heartbeats and liveness', () => {
+  it('sends a heartbeat with device health and queue sizes on welcome, on heartbeat.request and every heartbeatMs', async () => {
+    const store = h.store();
+    store.submitCase({ region: '999999' });
+    let interval = 60_000;
+    scripted = await ScriptedEndpoint.start((msg, peer) => {
+      if (msg.type === 'hello') peer.send(ScriptedEndpoint.welcome({ heartbeatMs: interval, regions: ['310000'] }));
+    });
+    store.saveCredentials(scripted.url, { kioskId: 'kiosk-1', secret: 's'.repeat(43) });
+    const client = h.client(store, { url: scripted.url, regions: '*' });
+    client.start();
+    const beats = () => scripted!.received.filter((r) => r.msg.type === 'heartbeat');
+    await until(() => beats().length === 1, 'the first heartbeat');
+    expect(beats()[0]!.msg).toMatchObject({ devices: [{ device: 'printer', state: 'online' }], queue: { pending: 1, quarantined: 0 }, auditHead: null });
+    scripted.connectionsPeers[0]!.send({ type: 'heartbeat.request' });
+    await until(() => beats().length === 2, 'the requested heartbeat');
+    await client.stop();
+
+    interval = 100;
+    client.start();
+    await until(() => beats().filter((b) => b.conn === 1).length >= 4, 'heartbeats on the interval');
+  });
+
+  it('a network that fails silently is noticed (no frame for 3 heartbeat intervals) and the connection replaced', async () => {
+    const e = await h.endpoint('endpoint', { heartbeatMs: 100 });
+    const proxy = h.track(await CutProxy.start(e.port));
+    const store = h.store();
+    store.submitCases(2);
+    const url = `ws://127.0.0.1:${proxy.port}/sync`;
+    const client = h.client(store, { url, regions: '*', enrollToken: e.store.createEnrollToken('kiosk-1') });
+    client.start();
+    await until(() => store.acknowledgedLog.length === 2, 'drained');
+    proxy.freeze();
+    store.submitCase();
+    client.kick();
+    await until(() => h.sink.records().some((r) => r.msg === 'endpoint silent: dropping the connection'), 'silence noticed');
+    await until(() => store.acknowledgedLog.length === 3, 'sent on a new connection');
+    expect(h.sink.records().filter((r) => r.msg === 'connected to the endpoint').length).toBeGreaterThanOrEqual(2);
   });
 });
 

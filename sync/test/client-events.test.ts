@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EndpointEvent } from '../protocol/index.js';
 import { sm3Hex } from '../../certs/sm3.js';
-import { Harness, bytes, until } from './client-harness.js';
+import { CutProxy, Harness, bytes, until } from './client-harness.js';
 import { TestKioskStore } from './helpers/test-kiosk-store.js';
 
 let h: Harness;
@@ -107,5 +107,26 @@ describe('endpoint events', () => {
     await until(() => e.store.kiosks()[0]!.ackedCursor === store.cursor(e.url), 'acknowledged after the apply');
     await client.stop();
     store.close();
+  });
+
+  it('a result download cut midway resumes from the bytes already received', async () => {
+    const e = await h.endpoint();
+    const proxy = h.track(await CutProxy.start(e.port));
+    const url = `ws://127.0.0.1:${proxy.port}/sync`;
+    const store = h.store();
+    const [a] = store.submitCases(1);
+    const client = h.client(store, { url, regions: '*', enrollToken: e.store.createEnrollToken('kiosk-1') });
+    client.start();
+    await until(() => store.outbox().every((o) => o.sent), 'drained');
+    const result = pdf(3, 3 * 1024 * 1024);
+    proxy.cutDownAfter = proxy.downBytes + 1_800_000;
+    e.store.setStatus(a!.caseId, 'accepted', {}, Date.now());
+    e.store.setStatus(a!.caseId, 'completed', { results: [{ bytes: result, title: '决定书' }] }, Date.now());
+    await until(() => store.caseStatus(a!.caseId) === 'completed', 'applied after the cut');
+    expect(proxy.cuts).toBe(1);
+    expect(Buffer.from(store.readFile(sm3Hex(result))).equals(Buffer.from(result))).toBe(true);
+    const resumed = h.sink.records().find((r) => r.msg === 'resuming a file download');
+    expect(resumed?.from).toBeGreaterThan(0);
+    expect(store.inbox()).toHaveLength(2);
   });
 });

@@ -100,8 +100,13 @@ export function bytes(n: number, seed: number): Uint8Array {
  */
 export class CutProxy {
   upBytes = 0;
+  downBytes = 0;
   cuts = 0;
   cutAfter: number | null = null;
+  /** Cut once this many bytes went from the endpoint to the kiosk. */
+  cutDownAfter: number | null = null;
+  /** Connections frozen by freeze(). */
+  private readonly links: { frozen: boolean }[] = [];
   private readonly sockets = new Set<Socket>();
   private constructor(
     private readonly server: Server,
@@ -113,6 +118,8 @@ export class CutProxy {
     const server = createServer((down) => {
       const up = connect(targetPort, '127.0.0.1');
       const p = self!;
+      const link = { frozen: false };
+      p.links.push(link);
       p.sockets.add(down).add(up);
       const drop = (): void => {
         down.destroy();
@@ -121,6 +128,7 @@ export class CutProxy {
         p.sockets.delete(up);
       };
       down.on('data', (d: Buffer) => {
+        if (link.frozen) return;
         p.upBytes += d.length;
         if (p.cutAfter !== null && p.upBytes >= p.cutAfter) {
           p.cutAfter = null;
@@ -130,13 +138,28 @@ export class CutProxy {
         }
         up.write(d);
       });
-      up.on('data', (d: Buffer) => down.write(d));
+      up.on('data', (d: Buffer) => {
+        if (link.frozen) return;
+        p.downBytes += d.length;
+        if (p.cutDownAfter !== null && p.downBytes >= p.cutDownAfter) {
+          p.cutDownAfter = null;
+          p.cuts++;
+          drop();
+          return;
+        }
+        down.write(d);
+      });
       down.on('error', drop).on('close', drop);
       up.on('error', drop).on('close', drop);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     self = new CutProxy(server, (server.address() as AddressInfo).port);
     return self;
+  }
+
+  /** The connections open now forward nothing more either way but stay open (a network that fails silently); new ones pass. */
+  freeze(): void {
+    for (const l of this.links) l.frozen = true;
   }
 
   /** Cuts every connection through the proxy now. */
@@ -169,6 +192,8 @@ export interface ScriptedPeer {
 export class ScriptedEndpoint {
   readonly received: { at: number; conn: number; msg: KioskMessage }[] = [];
   readonly connections: { at: number; closedWith: number | null }[] = [];
+  /** The peer of each connection, by its index. */
+  readonly connectionsPeers: ScriptedPeer[] = [];
   private constructor(
     private readonly wss: WebSocketServer,
     readonly url: string,
@@ -192,6 +217,7 @@ export class ScriptedEndpoint {
         sendRaw: (text, binary = false) => ws.send(text, { binary }),
         close: (code, reason) => ws.close(code, reason),
       };
+      self.connectionsPeers.push(peer);
       ws.on('message', (data, isBinary) => {
         const msg = decodeKioskMessage(data as Buffer, isBinary);
         self.received.push({ at: Date.now(), conn, msg });
