@@ -31,7 +31,7 @@ import {
   type EndpointTextMessage,
   type KioskMessage,
 } from '../protocol/index.js';
-import type { EndpointStore } from './store/index.js';
+import type { EndpointStore, KioskRecord } from './store/index.js';
 import { FileRejected } from './store/errors.js';
 import { TokenBucket } from './rate-limit.js';
 
@@ -298,9 +298,9 @@ export class KioskSession {
   }
 
   private onHello(msg: Extract<KioskMessage, { type: 'hello' }>): void {
-    let highestSeq: number;
+    let record: KioskRecord;
     try {
-      highestSeq = this.host.store.authenticate(msg.kioskId, msg.secret).highestSeq;
+      record = this.host.store.authenticate(msg.kioskId, msg.secret);
     } catch (err) {
       const code = authCode(err);
       if (code === null) throw err;
@@ -314,8 +314,10 @@ export class KioskSession {
     const now = Date.now();
     this.host.store.touch(msg.kioskId, now, { address: this.address, agentVersion: msg.agentVersion });
     this.lastTouch = now;
-    // The hello cursor is what the kiosk committed: the fleet view's acknowledged cursor (an unknown one is not recorded).
-    if (msg.cursor !== null && this.ackedCursor <= this.host.store.maxEventId()) this.host.store.ackEvents(msg.kioskId, msg.cursor);
+    // The hello cursor is what the kiosk committed: the fleet view's acknowledged cursor when it moved on
+    // (a kiosk that died between its commit and its events.ack); an unknown one is not recorded.
+    const known = record.ackedCursor === null ? 0 : cursorNumber(record.ackedCursor);
+    if (msg.cursor !== null && this.ackedCursor > known && this.ackedCursor <= this.host.store.maxEventId()) this.host.store.ackEvents(msg.kioskId, msg.cursor);
     this.host.authenticated(this);
     this.send({
       v: PROTOCOL_VERSION,
@@ -324,7 +326,7 @@ export class KioskSession {
       regions: [...this.host.regions],
       heartbeatMs: this.host.heartbeatMs,
       window: { entries: this.host.limits.windowEntries, chunks: this.host.limits.windowChunks },
-      highestSeq,
+      highestSeq: record.highestSeq,
     });
     this.log.info('kiosk connected', { kioskId: msg.kioskId, agentVersion: msg.agentVersion });
     this.timers.push(
