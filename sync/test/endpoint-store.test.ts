@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EndpointStore } from '../endpoint/store/index.js';
-import type { CaseEntry } from '../protocol/index.js';
+import { decodeEndpointMessage, encodeText, type CaseEntry } from '../protocol/index.js';
 import { caseContent, fileRef, hashOf, openStore, pdfBytes, submitted, tempDir, upload } from './endpoint-store-fixtures.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -327,5 +327,32 @@ describe('catalog and events', () => {
     expect(() => store.recordHeartbeat('kiosk-1', { devices: 'x' as never, queue: { pending: 0, quarantined: 0, unrouted: 0, inboxUnapplied: 0 }, auditHead: null }, clock)).toThrow(
       expect.objectContaining({ code: 'heartbeat.invalid' }),
     );
+  });
+});
+
+describe('what the store writes passes the kiosk decoder', () => {
+  it('events at the limits (note, title, results, a large catalog) and acks with long reasons decode; a catalog too deep is refused', () => {
+    enrolled('kiosk-1');
+    const e = submitted(1);
+    store.commitBatch('kiosk-1', [e], clock);
+    store.setStatus(e.caseId, 'accepted', {}, clock);
+    const results = Array.from({ length: 20 }, (_, i) => ({ bytes: pdfBytes(`r${i}`), title: '证'.repeat(200), documentId: `D.${i}:x-y_z` }));
+    store.setStatus(e.caseId, 'completed', { results, note: '注'.repeat(2000) }, clock);
+    expect(() => store.setStatus(e.caseId, 'completed', { note: 'x'.repeat(2001) }, clock)).toThrow(expect.objectContaining({ code: 'case.badNote' }));
+    store.setCatalog({ items: Array.from({ length: 1400 }, (_, i) => ({ code: `ITEM-${i}`, name: '事项'.repeat(100) })) }, 1);
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    expect(() => store.setCatalog(deep, 2)).toThrow(expect.objectContaining({ code: 'catalog.invalid' }));
+    const events = store.eventsAfter('kiosk-1', null, 10);
+    expect(events).toHaveLength(3);
+    for (const ev of events) {
+      const decoded = decodeEndpointMessage(encodeText({ type: 'events', events: [ev] }), false);
+      expect(decoded).toMatchObject({ type: 'events', events: [{ cursor: ev.cursor }] });
+    }
+    store.close();
+    store = openStore(tmp.dir, { regions: Array.from({ length: 300 }, (_, i) => String(100000 + i)), now: () => clock });
+    const acks = store.commitBatch('kiosk-1', [submitted(2)], clock);
+    expect(acks[0]).toMatchObject({ outcome: 'rejected', code: 'case.regionNotServed' });
+    expect(decodeEndpointMessage(encodeText({ type: 'ack', results: acks }), false)).toMatchObject({ type: 'ack' });
   });
 });

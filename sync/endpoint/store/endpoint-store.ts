@@ -29,6 +29,10 @@ import { EndpointFiles, type ChunkResult, type FileState } from './files.js';
 import {
   CASE_STATUSES,
   LIMITS,
+  MAX_JSON_DEPTH,
+  MAX_NOTE_CHARS,
+  MAX_REASON_CHARS,
+  MAX_TITLE_CHARS,
   type AckResult,
   type AuditHead,
   type CaseEntry,
@@ -45,6 +49,7 @@ import { CLERK_MOVES, findRule, isEndpointStatus, isStoredStatus, KIOSK_MOVES, s
 import type { CaseHistoryEntry, EndpointCase, EndpointCaseSummary, EndpointResult, KioskRecord, SetStatusOptions } from './types.js';
 import {
   checkContent,
+  deeperThan,
   checkResults,
   DOCUMENT_ID_RE,
   filesOfContent,
@@ -106,8 +111,9 @@ export interface EndpointStore {
 const DEFAULT_TOKEN_TTL_MS = 24 * 3600 * 1000;
 const MAX_TOKEN_TTL_MS = 366 * 24 * 3600 * 1000;
 const FILES_RETRY_MS = 1000;
-const MAX_NOTE = 2000;
-const MAX_TITLE = 200;
+/** The protocol's limits: an event the kiosk's decoder would refuse must never be written. */
+const MAX_NOTE = MAX_NOTE_CHARS;
+const MAX_TITLE = MAX_TITLE_CHARS;
 /** Room left in a text frame around a catalog event. */
 const MAX_CATALOG_BYTES = LIMITS.maxTextBytes - 64 * 1024;
 
@@ -442,7 +448,7 @@ class SqliteEndpointStore implements EndpointStore {
     }
     if (prior && prior.outcome !== 'rejected') return { seq, outcome: 'duplicate' };
     const blocked = held.get(caseId);
-    if (blocked) return { seq, outcome: 'retry', code: blocked.code, reason: `an earlier entry of this case waits: ${blocked.reason}`, ...(blocked.retryAfterMs ? { retryAfterMs: blocked.retryAfterMs } : {}) };
+    if (blocked) return { seq, outcome: 'retry', code: blocked.code, reason: `an earlier entry of this case waits: ${blocked.reason}`.slice(0, MAX_REASON_CHARS), ...(blocked.retryAfterMs ? { retryAfterMs: blocked.retryAfterMs } : {}) };
 
     let outcome: 'committed' | 'duplicate' | Problem;
     try {
@@ -454,15 +460,16 @@ class SqliteEndpointStore implements EndpointStore {
     }
     if (typeof outcome !== 'string' && outcome.outcome === 'retry') {
       if (caseId) held.set(caseId, outcome);
-      return { seq, outcome: 'retry', code: outcome.code, reason: outcome.reason, ...(outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {}) };
+      return { seq, outcome: 'retry', code: outcome.code, reason: outcome.reason.slice(0, MAX_REASON_CHARS), ...(outcome.retryAfterMs ? { retryAfterMs: outcome.retryAfterMs } : {}) };
     }
     if (typeof outcome === 'string') {
       this.s.record.run(kioskId, seq, caseId, kind, outcome, null, null, at);
       return { seq, outcome };
     }
-    this.s.record.run(kioskId, seq, caseId, kind, 'rejected', outcome.code, outcome.reason, at);
+    const reason = outcome.reason.slice(0, MAX_REASON_CHARS);
+    this.s.record.run(kioskId, seq, caseId, kind, 'rejected', outcome.code, reason, at);
     this.log.warn('case entry rejected', { kioskId, seq, caseId, code: outcome.code });
-    return { seq, outcome: 'rejected', code: outcome.code, reason: outcome.reason };
+    return { seq, outcome: 'rejected', code: outcome.code, reason };
   }
 
   /** One entry's effect (inside a savepoint of the batch's transaction), or why not. */
@@ -750,6 +757,8 @@ class SqliteEndpointStore implements EndpointStore {
   setCatalog(catalog: object, version: number, at: number = this.now()): void {
     if (!isObject(catalog)) throw new InputError('catalog.invalid', 'a catalog is a JSON object');
     if (!Number.isSafeInteger(version) || version < 1) throw new InputError('catalog.badVersion', 'a catalog version is a positive whole number');
+    // What the kiosk's decoder would refuse must never become an event: it would stall that kiosk's events.
+    if (deeperThan(catalog, MAX_JSON_DEPTH)) throw new InputError('catalog.invalid', `a catalog nests at most ${MAX_JSON_DEPTH} levels deep`);
     let text: string;
     try {
       text = JSON.stringify(catalog);

@@ -1,5 +1,5 @@
 /** The protocol shapes the endpoint store speaks (contracts §1), from sync/protocol: its modules import them from here. */
-export { CASE_STATUSES, ENDPOINT_STATUSES, LIMITS, MEDIA_TYPES } from '../../protocol/index.js';
+export { CASE_STATUSES, ENDPOINT_STATUSES, LIMITS, MAX_JSON_DEPTH, MAX_NOTE_CHARS, MAX_REASON_CHARS, MAX_RESULTS, MAX_TITLE_CHARS, MEDIA_TYPES } from '../../protocol/index.js';
 export type {
   AckOutcome,
   AckResult,

@@ -13,6 +13,20 @@ export const KIOSK_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 export const REGION_RE = /^\d{6}$/;
 export const DOCUMENT_ID_RE = /^[A-Za-z0-9._:-]{1,80}$/;
 
+/** Whether a JSON value nests deeper than `max` (iterative: the check must not recurse on hostile depth). */
+export function deeperThan(value: unknown, max: number): boolean {
+  const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 1 }];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) {
+      if (typeof child === 'object' && child !== null) stack.push({ v: child, depth: depth + 1 });
+    }
+  }
+  return false;
+}
+
 /** A permanent (rejected) or transient (retry) problem with one entry. */
 export interface Problem {
   readonly outcome: 'rejected' | 'retry';
