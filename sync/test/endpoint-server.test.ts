@@ -454,6 +454,34 @@ describe('slow reader', () => {
   });
 });
 
+describe('failures of its own', () => {
+  it('a store failure on a message (files directory gone) closes that connection with internal (1011), logged without content; the server stays up', async () => {
+    const e = await start();
+    const c = await enrol('kiosk-1');
+    const p = await hello(c);
+    const bytes = Buffer.from('%PDF-1.7\nsome bytes');
+    const sm3 = sm3Hex(bytes);
+    p.send({ type: 'file.offer', sm3, size: bytes.length, mediaType: 'application/pdf' });
+    await p.next('file.status');
+    rmSync(join(dir, 'files'), { recursive: true, force: true }); // an operator's mistake, a failing disk
+    p.chunk(sm3, 0, bytes, true);
+    const r = await p.closedWithError();
+    expect(r.code).toBe(1011);
+    expect(r.error).toMatchObject({ code: 'internal', fatal: true });
+    expect(sink.records().some((x) => x.level === 'error' && x.msg === 'kiosk session failed' && x.during === 'file.chunk')).toBe(true);
+
+    const q = await hello(c);
+    const name = '张三丰';
+    const idNumber = '110101199003071234';
+    q.send({ type: 'cases', batch: [submitted(1, randomUUID(), { applicant: { name, idNumber, phone: '13800138000' } })] });
+    expect((await q.next('ack')).results[0]!.outcome).toBe('committed');
+    expect((await fetch(`${e.httpUrl}/health`)).status).toBe(200);
+    // Debug logging on, and still no personal data in the endpoint's log.
+    const log = sink.lines.join('');
+    for (const secret of [name, idNumber, '13800138000', c.secret]) expect(log).not.toContain(secret);
+  });
+});
+
 describe('close', () => {
   it('closes the sessions with 1001, refuses new connections, and closes the store', async () => {
     const e = await start();
