@@ -67,3 +67,17 @@ export function upload(store: EndpointStore, bytes: Uint8Array, mediaType: FileR
     committed = r.committed;
   } while (committed < bytes.length);
 }
+
+/** The file the crash test uploads: 4 MiB of deterministic bytes (the parent recomputes them). */
+export function crashFile(): { bytes: Buffer; sm3: string } {
+  const bytes = Buffer.alloc(4 * 1024 * 1024);
+  bytes.write('%PDF-1.7\n', 'latin1');
+  let x = 0x2545f491;
+  for (let i = 9; i < bytes.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    bytes[i] = x & 0xff;
+  }
+  return { bytes, sm3: sm3Hex(bytes) };
+}
