@@ -84,6 +84,9 @@ export interface SessionHost {
   closed(session: KioskSession): void;
 }
 
+/** Files offered on one connection that are remembered (the oldest forgotten first). */
+const MAX_OFFERS = 10_000;
+
 /** file.get requests waiting for their turn on one connection, at most. */
 const MAX_QUEUED_DOWNLOADS = 64;
 
@@ -358,7 +361,10 @@ export class KioskSession {
       this.send({ v: PROTOCOL_VERSION, type: 'file.rejected', sm3: msg.sm3, code: err.code, reason: err.message });
       return;
     }
+    // Kept after completion too: a replayed chunk of a finished file is answered, not an order error.
+    this.offers.delete(msg.sm3);
     this.offers.set(msg.sm3, { size: msg.size });
+    if (this.offers.size > MAX_OFFERS) this.offers.delete(this.offers.keys().next().value!);
     this.send({ v: PROTOCOL_VERSION, type: 'file.status', sm3: msg.sm3, committed: status.committed, complete: status.complete });
   }
 
@@ -379,7 +385,6 @@ export class KioskSession {
       this.send({ v: PROTOCOL_VERSION, type: 'file.rejected', sm3, code: r.rejected.code, reason: r.rejected.reason });
       return;
     }
-    if (r.complete) this.offers.delete(sm3);
     this.send({ v: PROTOCOL_VERSION, type: 'file.ack', sm3, committed: r.committed, complete: r.complete });
   }
 
@@ -389,7 +394,8 @@ export class KioskSession {
       this.send({ v: PROTOCOL_VERSION, type: 'file.rejected', sm3: msg.sm3, code: 'file.unknown', reason: 'no such file at the endpoint' });
       return;
     }
-    if (msg.offset > status.size) {
+    // From the very end there is nothing to send (only an empty file has an empty chunk).
+    if (msg.offset > status.size || (msg.offset === status.size && status.size > 0)) {
       this.send({ v: PROTOCOL_VERSION, type: 'file.rejected', sm3: msg.sm3, code: 'file.badOffset', reason: 'offset beyond the end of the file' });
       return;
     }

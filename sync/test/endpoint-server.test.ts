@@ -231,6 +231,9 @@ describe('files', () => {
     const acks = [await q.next('file.ack'), await q.next('file.ack')];
     expect(acks[1]).toMatchObject({ committed: bytes.length, complete: true });
     expect(e.store.hasFile(sm3)).toBe(true);
+    // A replayed last chunk (a duplicating network) is answered with the file's state, nothing rewritten.
+    q.chunk(sm3, LIMITS.maxChunkBytes * 2, bytes.subarray(LIMITS.maxChunkBytes * 2), true);
+    expect(await q.next('file.ack')).toMatchObject({ committed: bytes.length, complete: true });
 
     // A case listing the file is now committed.
     const entry = submitted(1, randomUUID(), { materials: [{ id: 'm1', provision: 'attached', sm3, size: bytes.length, mediaType: 'application/pdf' }] });
@@ -247,6 +250,9 @@ describe('files', () => {
       if (ch.last) break;
     }
     expect(Buffer.concat(parts).equals(bytes.subarray(1000))).toBe(true);
+    // From the end there is nothing to send: refused, not an empty chunk the kiosk's decoder would refuse.
+    q.send({ type: 'file.get', sm3, offset: bytes.length });
+    expect(await q.next('file.rejected')).toMatchObject({ code: 'file.badOffset' });
   });
 
   it('answers file.rejected for a chunk at a wrong offset, and for a file it does not have', async () => {
