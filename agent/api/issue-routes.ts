@@ -34,7 +34,7 @@ export function issueRoutes(cases: CaseService, store: Store, catalog: () => Cat
         if (!issuer) throw new ApiError(409, 'issuer.notConfigured', 'no certificate signer is configured on this agent (configuration issuing.signers)');
         const template = catalog().items.find((it) => it.code === c.itemCode)?.issuable;
         if (!template) throw new ApiError(409, 'case.notIssuable', `item ${c.itemCode} is not issued on site`);
-        const signer = issuer(template);
+        const signer = await issuer(template);
         if (!signer) throw new ApiError(409, 'issuer.notConfigured', `no signer is configured for template ${template} (configuration issuing.signers.${template})`);
         // A document id is issued once (the certificates table's key): a second record under it is refused here, not by the database.
         const documentId = body.data.documentId;

@@ -4,9 +4,10 @@
  * and checked at start by signer-files.ts) come first; in demo mode the demo PKI (certs/demo-pki.ts,
  * public keys for demonstration only) signs for the other templates; outside demo mode a template with
  * no signer is refused by the API (409 issuer.notConfigured) rather than sealed with a demo key.
+ * certs' seal modules (the seal font, the picture renderer) load at the first issue, not at start: they
+ * cost the agent's start-up more than everything else it imports.
  */
-import { createDemoPki, demoSigner, type DemoPki } from '../../certs/demo-pki.js';
-import { createSeal } from '../../certs/seal/index.js';
+import type { DemoPki } from '../../certs/demo-pki.js';
 
 export interface IssuingSigner {
   readonly seal: Uint8Array;
@@ -15,7 +16,7 @@ export interface IssuingSigner {
 }
 
 /** The signer for a template, or undefined when none is configured for it. */
-export type Issuer = (template: string) => IssuingSigner | undefined;
+export type Issuer = (template: string) => Promise<IssuingSigner | undefined>;
 
 /** The demo departments by template (the demo catalog's issuable items). */
 const DEMO_SIGNER_BY_TEMPLATE: Readonly<Record<string, string>> = {
@@ -27,10 +28,11 @@ const DEMO_SIGNER_BY_TEMPLATE: Readonly<Record<string, string>> = {
 export function demoIssuer(): Issuer {
   let pki: DemoPki | undefined;
   const made = new Map<string, IssuingSigner>();
-  return (template) => {
+  return async (template) => {
     const slug = DEMO_SIGNER_BY_TEMPLATE[template] ?? 'service-center';
     const cached = made.get(slug);
     if (cached) return cached;
+    const [{ createDemoPki, demoSigner }, { createSeal }] = await Promise.all([import('../../certs/demo-pki.js'), import('../../certs/seal/index.js')]);
     pki ??= createDemoPki();
     const signer = demoSigner(pki, slug);
     const seal = createSeal({

@@ -8,10 +8,11 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { InputError, isTongbanError, messageOf } from '../../base/errors.js';
-import { readPrivateKey } from '../../certs/keys.js';
-import { buildSesSignature, parseSeal, verifySesSignature } from '../../certs/seal/index.js';
-import { sm3 } from '../../certs/sm3.js';
-import { parseCertificate, type Certificate } from '../../certs/x509.js';
+import type * as CertsKeys from '../../certs/keys.js';
+import type * as CertsSeal from '../../certs/seal/index.js';
+import type * as CertsSm3 from '../../certs/sm3.js';
+import type * as CertsX509 from '../../certs/x509.js';
+import type { Certificate } from '../../certs/x509.js';
 import type { IssuingConfig, SignerFiles } from './issuing-config.js';
 import type { Issuer, IssuingSigner } from './issuer.js';
 
@@ -49,7 +50,18 @@ function readSecret(key: string, path: string): Uint8Array {
   return read(key, path);
 }
 
-function loadSigner(template: string, files: SignerFiles, templateNames: readonly string[]): IssuingSigner {
+/** certs' modules, loaded only when signers are configured (they cost the start-up of an agent without any). */
+interface Certs {
+  readonly templateNames: readonly string[];
+  readonly readPrivateKey: typeof CertsKeys.readPrivateKey;
+  readonly seal: typeof CertsSeal;
+  readonly sm3: typeof CertsSm3.sm3;
+  readonly parseCertificate: typeof CertsX509.parseCertificate;
+}
+
+function loadSigner(template: string, files: SignerFiles, certs: Certs): IssuingSigner {
+  const { templateNames, readPrivateKey, sm3, parseCertificate } = certs;
+  const { buildSesSignature, parseSeal, verifySesSignature } = certs.seal;
   const at = `issuing.signers.${template}`;
   if (!templateNames.includes(template)) throw new InputError('config.issuing', `configuration ${at} is not a certs template (known: ${templateNames.join(', ')})`);
   const seal = read(`${at}.seal`, files.seal);
@@ -97,9 +109,15 @@ function loadSigner(template: string, files: SignerFiles, templateNames: readonl
 export async function configuredIssuer(config: IssuingConfig, fallback?: Issuer): Promise<Issuer | undefined> {
   const entries = Object.entries(config.signers);
   if (entries.length === 0) return fallback;
-  // The templates (fonts, layout) load only when signers are configured: they cost a start without any a quarter second.
-  const { templateNames } = await import('../../certs/pdf/templates/index.js');
+  const [templates, keys, seal, sm3, x509] = await Promise.all([
+    import('../../certs/pdf/templates/index.js'),
+    import('../../certs/keys.js'),
+    import('../../certs/seal/index.js'),
+    import('../../certs/sm3.js'),
+    import('../../certs/x509.js'),
+  ]);
+  const certs: Certs = { templateNames: templates.templateNames(), readPrivateKey: keys.readPrivateKey, seal, sm3: sm3.sm3, parseCertificate: x509.parseCertificate };
   const signers = new Map<string, IssuingSigner>();
-  for (const [template, files] of entries) signers.set(template, loadSigner(template, files, templateNames()));
-  return (template) => signers.get(template) ?? fallback?.(template);
+  for (const [template, files] of entries) signers.set(template, loadSigner(template, files, certs));
+  return async (template) => signers.get(template) ?? fallback?.(template);
 }
