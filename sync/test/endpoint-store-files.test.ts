@@ -1,10 +1,12 @@
 /** The endpoint store's files (resumable, content-addressed uploads) and how it opens: real files in temp dirs. */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sm3Hex } from '../../certs/sm3.js';
+import { ROOT } from '../../test/helpers/cli.js';
 import { ENDPOINT_APPLICATION_ID, type EndpointStore } from '../endpoint/store/index.js';
 import { fileRef, openStore, tempDir, upload } from './endpoint-store-fixtures.js';
 
@@ -183,5 +185,27 @@ describe('opening', () => {
     writeFileSync(path, bytes);
     expect(() => openStore(tmp.dir)).toThrow(/damaged|not a SQLite database/);
     store = openStore(join(tmp.dir, 'fresh'));
+  });
+});
+
+describe('one serving process per data directory', () => {
+  it('a second owner in another process is refused while the first runs; a stale lock is taken over; the CLI (not an owner) may open it', () => {
+    const lock = join(tmp.dir, 'endpoint.lock');
+    expect(readFileSync(lock, 'utf8')).toBe(String(process.pid));
+    // another process opening it as owner
+    const script = `import { openEndpointStore } from ${JSON.stringify(new URL('../endpoint/store/index.ts', import.meta.url).pathname)};
+      import { silentLogger } from ${JSON.stringify(new URL('../../base/log.ts', import.meta.url).pathname)};
+      const owner = process.argv[2] === 'owner';
+      try { openEndpointStore({ dataDir: process.argv[1], log: silentLogger, owner }).close(); console.log('opened'); }
+      catch (e) { console.log(e.code + ': ' + e.message); }`;
+    const run = (owner: boolean) =>
+      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, tmp.dir, owner ? 'owner' : 'cli'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    expect(run(true)).toMatch(/^env\.alreadyRunning: another endpoint \(pid \d+\) is serving/);
+    expect(run(false)).toBe('opened');
+    store.close();
+    expect(existsSync(lock)).toBe(false);
+    writeFileSync(lock, '999999999'); // a process that no longer runs
+    expect(run(true)).toBe('opened');
+    store = openStore(tmp.dir);
   });
 });

@@ -26,6 +26,7 @@ import { sm3Hex } from '../../../certs/sm3.js';
 import { openEndpointDatabase } from './database.js';
 import { AuthError, EnrollError, StatusError } from './errors.js';
 import { EndpointFiles, type ChunkResult, type FileState } from './files.js';
+import { lockEndpointDir, type EndpointLock } from './lock.js';
 import {
   CASE_STATUSES,
   LIMITS,
@@ -224,11 +225,17 @@ export function openEndpointStore(options: OpenEndpointStoreOptions): EndpointSt
     if (r !== '*' && !REGION_RE.test(r)) throw new InputError('endpoint.badRegion', `a region is a 6-digit code (or *), not "${r}"`);
   }
   const log = options.log.child({ component: 'endpoint.store' });
-  const db = openEndpointDatabase(options.dataDir, log);
+  const owner = options.owner ?? true;
+  let db: BetterSqlite3.Database | undefined;
+  let lock: EndpointLock | undefined;
   try {
-    return new SqliteEndpointStore(db, options.dataDir, regions, log, options.now ?? Date.now, options.owner ?? true);
+    // The database opening makes the directory; the lock is taken before anything is repaired in it.
+    db = openEndpointDatabase(options.dataDir, log);
+    if (owner) lock = lockEndpointDir(options.dataDir);
+    return new SqliteEndpointStore(db, options.dataDir, regions, log, options.now ?? Date.now, owner, lock);
   } catch (err) {
-    db.close();
+    db?.close();
+    lock?.release();
     throw err;
   }
 }
@@ -256,6 +263,7 @@ class SqliteEndpointStore implements EndpointStore {
     private readonly log: Logger,
     private readonly now: () => number,
     owner: boolean,
+    private readonly lock: EndpointLock | undefined,
   ) {
     this.anyRegion = regions.includes('*');
     const kioskSql = `SELECT k.*, (SELECT count(*) FROM events e WHERE e.kiosk_id = k.id AND e.id > k.acked_event) AS unacked FROM kiosks k`;
@@ -302,6 +310,7 @@ class SqliteEndpointStore implements EndpointStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.lock?.release();
   }
 
   // ---------------------------------------------------------------- enrolment and kiosks
