@@ -125,7 +125,13 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
     json(res, 404, { error: { code: 'http.notFound', message: 'no such path (kiosks: /sync, clerks: /clerk/)' } });
   };
 
-  const server: Server = options.tls === undefined ? createHttpServer(onRequest) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest);
+  let server: Server;
+  try {
+    server = options.tls === undefined ? createHttpServer(onRequest) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest);
+  } catch (err) {
+    store.close();
+    throw new UsageError(`the TLS certificate and key cannot be used: ${messageOf(err)}`, 'usage.tls', { cause: err });
+  }
   // A peer that opens TLS or HTTP and then says nothing is not kept forever.
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;

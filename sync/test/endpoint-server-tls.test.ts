@@ -53,6 +53,18 @@ afterEach(async () => {
 });
 
 describe('TLS', () => {
+  it('refuses a key that does not belong to the certificate with one clear error, leaving the data directory free', async () => {
+    const a = selfSigned(['-newkey', 'rsa:2048']);
+    const b = selfSigned(['-newkey', 'rsa:2048']);
+    const dataDir = join(dir, 'data');
+    await expect(startEndpoint({ dataDir, port: 0, log: createLogger({ sink: new MemorySink() }), tls: { cert: a.cert, key: b.key }, clerkToken: 'clerk-test-token' })).rejects.toMatchObject({
+      code: 'usage.tls',
+    });
+    // The store was closed again: a plain start on the same directory works.
+    endpoint = await startEndpoint({ dataDir, port: 0, log: createLogger({ sink: new MemorySink() }), clerkToken: 'clerk-test-token' });
+  });
+
+
   for (const [label, keyArgs] of [
     ['RSA', ['-newkey', 'rsa:2048']],
     ['EC P-256', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1']],
