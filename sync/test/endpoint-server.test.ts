@@ -488,6 +488,18 @@ describe('failures of its own', () => {
   });
 });
 
+describe('start', () => {
+  it('refuses a taken port with one environment error and a bad port as usage, leaving the data directory free', async () => {
+    const e = await start();
+    const other = join(dir, 'other');
+    const log = createLogger({ sink: new MemorySink() });
+    await expect(startEndpoint({ dataDir: other, port: e.port, log, clerkToken: 'clerk-test-token' })).rejects.toMatchObject({ code: 'endpoint.listen', exitCode: 3 });
+    await expect(startEndpoint({ dataDir: other, port: 70000, log, clerkToken: 'clerk-test-token' })).rejects.toMatchObject({ code: 'usage.port', exitCode: 2 });
+    const again = openEndpointStore({ dataDir: other, log });
+    again.close();
+  });
+});
+
 describe('close', () => {
   it('closes the sessions with 1001, refuses new connections, and closes the store', async () => {
     const e = await start();
