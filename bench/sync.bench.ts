@@ -30,6 +30,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
 import { silentLogger } from '../base/log.js';
+import { sm3Hex } from '../certs/sm3.js';
+import { CaseService } from '../agent/cases/case-service.js';
+import { exampleCase } from '../agent/cases/index.js';
+import { ensureCatalog, requireItem, type Catalog } from '../agent/catalog/index.js';
+import { openFieldCipher } from '../agent/pii/field-cipher.js';
+import { openStore } from '../agent/store/store.js';
+import { AgentKioskSyncStore } from '../agent/sync/kiosk-sync-store.js';
 import { SyncClient } from '../sync/client/index.js';
 import type { KioskSyncStore, Regions, SyncEntry } from '../sync/client/types.js';
 import { startEndpoint, type RunningEndpoint } from '../sync/endpoint/server.js';
@@ -44,6 +51,8 @@ const STORM_BACKLOG = Number(process.env.BENCH_SYNC_STORM_BACKLOG ?? 5);
 /** Which parts run (to profile one at a time): BENCH_SYNC_PARTS=raw,a,b,c (default all). */
 const PARTS = new Set((process.env.BENCH_SYNC_PARTS ?? 'raw,a,b,c').split(','));
 const IN_PROCESS = process.env.BENCH_SYNC_INPROCESS === '1';
+/** The kiosk store of (a) and (b): the agent's (agent/sync over agent/store, default) or the sync tests' (BENCH_SYNC_STORE=test). */
+const AGENT_STORE = process.env.BENCH_SYNC_STORE !== 'test';
 /** The protocol's limits and the reference endpoint's window (sync/protocol LIMITS, welcome.window). */
 const MAX_BATCH = 200;
 const WINDOW = 1000;
@@ -131,7 +140,7 @@ function localServer(): Server {
 }
 
 function childServer(): Server {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--bench-sync-server'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--bench-sync-server'], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_SYNC_CHILD_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SYNC_CHILD_PROF}`] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let next = 0;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   child.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
@@ -399,6 +408,48 @@ function testStoreWith(path: string, n: number, options: { padding?: number; att
   return store;
 }
 
+interface Kiosk {
+  readonly store: KioskSyncStore;
+  readonly describe: string;
+  close(): void;
+}
+
+function testKiosk(path: string, n: number, options: { padding?: number; attachmentBytes?: number }): Kiosk {
+  const store = testStoreWith(path, n, options);
+  return { store, describe: 'sync/test/helpers/test-kiosk-store.ts (SQLite, WAL, synchronous=FULL)', close: () => store.close() };
+}
+
+/**
+ * The agent's kiosk store (agent/sync/kiosk-sync-store.ts over agent/store: sealed fields and files,
+ * audit, CaseService transitions on acknowledgement) with `n` cases submitted through CaseService in one
+ * transaction: demo item 341600-YB-0001 with its optional address filled, or, with attachments,
+ * 341600-GJJ-0002 with the purchase contract attached as a PDF of `attachmentBytes`.
+ */
+function agentKiosk(dataDir: string, n: number, options: { attachmentBytes?: number }): Kiosk {
+  const store = openStore({ dataDir, log: silentLogger, cipher: openFieldCipher({ dataDir }) });
+  let catalog: Catalog = ensureCatalog(store);
+  const cases = new CaseService({ store, catalog: () => catalog });
+  store.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      if (options.attachmentBytes) {
+        const item = requireItem(catalog, '341600-GJJ-0002');
+        const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(options.attachmentBytes - 9)]);
+        const input = exampleCase(item) as { materials: { id: string }[] };
+        input.materials = input.materials.map((m) =>
+          m.id === 'purchase-contract' ? { id: m.id, provision: 'attached', form: '复印件', sm3: sm3Hex(bytes), size: bytes.length, mediaType: 'application/pdf' } : m,
+        );
+        cases.submit(input, new Map([[sm3Hex(bytes), bytes]]));
+      } else {
+        const input = exampleCase(requireItem(catalog, '341600-YB-0001')) as { form: Record<string, unknown> };
+        input.form.residenceAddress = `上海市松江区示例路${i % 1000}弄${i % 100}号`.padEnd(100, '号');
+        cases.submit(input);
+      }
+    }
+  });
+  const sync = new AgentKioskSyncStore({ store, cases, dataDir, catalog: () => catalog, onCatalog: (c) => (catalog = c), devices: () => [], routedRegions: () => '*', log: silentLogger });
+  return { store: sync, describe: 'agent/sync/kiosk-sync-store.ts over agent/store (SQLite, WAL, synchronous=FULL; sealed fields and files; acknowledged cases moved to uploaded through CaseService, audited)', close: () => store.close() };
+}
+
 async function enrolled(server: Server, url: string, store: KioskSyncStore, kioskId: string): Promise<void> {
   store.saveCredentials(url, await server.call<{ kioskId: string; secret: string }>({ cmd: 'enroll', kioskId }));
 }
@@ -407,7 +458,10 @@ function client(url: string, store: KioskSyncStore): SyncClient {
   return new SyncClient({ endpoint: { url, regions: '*' }, store, log: silentLogger, agentVersion: 'bench' });
 }
 
-/** For a --cpu-prof run: the monotonic clock (µs, as in the profile) around a part of interest. */
+/**
+ * For a --cpu-prof run: the monotonic clock (µs, as in the profile) around a part of interest. The
+ * server side's child is profiled too with BENCH_SYNC_CHILD_PROF=DIR.
+ */
 function mark(what: string): void {
   if (process.env.BENCH_SYNC_MARK) console.error(`mark ${what} ${process.hrtime.bigint() / 1000n}`);
 }
@@ -440,10 +494,10 @@ const bench: BenchModule = {
           : 'kiosk side (store + SyncClient, or the raw ws client) in the bench process, server side (startEndpoint + its SQLite store, or the raw ws server) in a child process; cpu columns add both processes',
       );
       // The backlog of (a); its entries are also the yardstick's messages.
-      const kioskA = testStoreWith(join(dir, 'kiosk-a.db'), CASES, { padding: PADDING });
-      const entries = protocolEntries(kioskA, CASES);
+      const kioskA = AGENT_STORE ? agentKiosk(join(dir, 'kiosk-a'), CASES, {}) : testKiosk(join(dir, 'kiosk-a.db'), CASES, { padding: PADDING });
+      const entries = protocolEntries(kioskA.store, CASES);
       const entryBytes = Math.round(entries.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e)), 0) / entries.length);
-      b.note(`kiosk store: sync/test/helpers/test-kiosk-store.ts (SQLite, WAL, synchronous=FULL); a case entry is ${entryBytes} bytes of JSON on average`);
+      b.note(`kiosk store of (a) and (b): ${kioskA.describe}; a case entry of (a) is ${entryBytes} bytes of JSON on average`);
 
       // Yardstick: raw ws, same entries, same message pattern as the sync.
       let raw: Measurement | undefined;
@@ -464,11 +518,13 @@ const bench: BenchModule = {
       // (a) Drain the backlog through the real client and endpoint.
       if (PARTS.has('a')) {
         const url = await server.call<string>({ cmd: 'endpoint', dataDir: join(dir, 'endpoint-a') });
-        await enrolled(server, url, kioskA, 'kiosk-a');
-        const run = await drain(server, url, new Watched(kioskA), CASES, 'backlog drain');
+        await enrolled(server, url, kioskA.store, 'kiosk-a');
+        const run = await drain(server, url, new Watched(kioskA.store), CASES, 'backlog drain');
         const m = b.record(asMeasurement(`sync: drain ${CASES} queued cases (~2 KB) kiosk store -> endpoint (SQLite, durable commit, then ack)`, [run], CASES, entryBytes));
         const atEndpoint = await server.call<number>({ cmd: 'cases' });
-        if (atEndpoint !== CASES || kioskA.counts('*').pending !== 0) b.note(`backlog drain: the endpoint holds ${atEndpoint} cases, the kiosk has ${kioskA.counts('*').pending} pending (expected ${CASES} and 0)`);
+        const left = kioskA.store.counts('*');
+        if (atEndpoint !== CASES || left.pending !== 0 || left.quarantined !== 0) b.note(`backlog drain: the endpoint holds ${atEndpoint} cases, the kiosk has ${left.pending} pending and ${left.quarantined} quarantined (expected ${CASES}, 0, 0)`);
+        b.limit('backlog drain: cases at the endpoint', atEndpoint, 'cases', { atLeast: CASES, atMost: CASES });
         b.limit('backlog drain (wall)', m.wallOpsPerSec, 'cases/s', { atLeast: 2000 });
         if (raw) {
           b.limit('backlog drain / raw ws message rate (wall)', m.wallOpsPerSec / raw.wallOpsPerSec, 'x', { atLeast: 0.5 });
@@ -480,14 +536,16 @@ const bench: BenchModule = {
 
       // (b) 200 cases with a 1 MiB attachment each.
       if (PARTS.has('b')) {
-        const kioskB = testStoreWith(join(dir, 'kiosk-b.db'), FILES, { attachmentBytes: FILE_BYTES });
+        const kioskB = AGENT_STORE ? agentKiosk(join(dir, 'kiosk-b'), FILES, { attachmentBytes: FILE_BYTES }) : testKiosk(join(dir, 'kiosk-b.db'), FILES, { attachmentBytes: FILE_BYTES });
         const url = await server.call<string>({ cmd: 'endpoint', dataDir: join(dir, 'endpoint-b') });
-        await enrolled(server, url, kioskB, 'kiosk-b');
-        const run = await drain(server, url, new Watched(kioskB), FILES, 'attachments');
+        await enrolled(server, url, kioskB.store, 'kiosk-b');
+        const run = await drain(server, url, new Watched(kioskB.store), FILES, 'attachments');
         const m = b.record(asMeasurement(`sync: ${FILES} cases with a 1 MiB attachment each (offer, chunks, fsync, SM3 checked, then the case)`, [run], FILES, FILE_BYTES));
         const wallMiB = (m.wallOpsPerSec * FILE_BYTES) / 2 ** 20;
         b.limit('attachments (wall)', wallMiB, 'MiB/s', { atLeast: 50 });
         if (rawBinary) b.limit('attachments / raw ws binary (wall)', m.wallOpsPerSec / rawBinary.wallOpsPerSec, 'x', {});
+        const filesAt = await server.call<number>({ cmd: 'cases' });
+        b.limit('attachments: cases at the endpoint', filesAt, 'cases', { atLeast: FILES, atMost: FILES });
         await server.call({ cmd: 'close' });
         kioskB.close();
       }
