@@ -9,7 +9,7 @@
 import type { Logger } from '../../base/log.js';
 import { sm3Hex } from '../../certs/sm3.js';
 import { faultPoint } from '../faults.js';
-import { LIMITS, type AckMessage, type AckResult, type CaseEntry } from '../protocol/index.js';
+import { LIMITS, type AckMessage, type AckResult, type CaseEntry, type FileRef } from '../protocol/index.js';
 import { retryDelay, type BackoffOptions, type RandomSource } from './backoff.js';
 import type { Connection } from './connection.js';
 import type { FileUploader } from './file-upload.js';
@@ -43,7 +43,20 @@ export interface PumpOptions {
   readonly onAcknowledged: (n: number) => void;
 }
 
-type Prepared = 'ready' | 'held' | 'closed';
+/** Bytes of files one batch waits for (one entry's files may exceed it). */
+const MAX_BATCH_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Files uploaded side by side (their chunks share the connection's chunk window). */
+const PARALLEL_UPLOADS = 4;
+
+type FileOutcome =
+  | { readonly kind: 'complete' }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'corrupt' }
+  | { readonly kind: 'unreadable'; readonly error: string }
+  | { readonly kind: 'rejected'; readonly code: string; readonly reason: string }
+  /** Refused earlier on this connection: not offered again until the next one. */
+  | { readonly kind: 'refusedEarlier' };
 
 export class OutboxPump {
   private readonly inFlight = new Set<number>();
@@ -79,9 +92,10 @@ export class OutboxPump {
         const now = this.o.now();
         const entries = pendingFor(this.o.store, this.o.route, { now, limit: room, exclude: this.inFlight });
         if (entries.length > 0) {
-          const batch: CaseEntry[] = [];
-          const ready: SyncEntry[] = [];
+          // The batch by size first; then the files its entries list; then the entries whose files are all there.
+          const chosen: { e: SyncEntry; entry: CaseEntry }[] = [];
           let bytes = BATCH_OVERHEAD_BYTES;
+          let batchFileBytes = 0;
           for (const e of entries) {
             const entry = toCaseEntry(e);
             const size = Buffer.byteLength(JSON.stringify(entry), 'utf8') + 1;
@@ -93,12 +107,21 @@ export class OutboxPump {
             }
             // The rest goes in the next batch (the store hands them out again).
             if (bytes + size > LIMITS.maxTextBytes) break;
-            const p = await this.prepareFiles(e);
-            if (p === 'closed' || this.stopped || !conn.isOpen) return;
-            if (p !== 'ready') continue;
+            // And a batch waits for at most so many bytes of files, so that cases keep flowing behind large ones.
+            const fileBytes = e.files.reduce((n, f) => n + (this.o.knownComplete.has(f.sm3) ? 0 : f.size), 0);
+            if (chosen.length > 0 && batchFileBytes + fileBytes > MAX_BATCH_FILE_BYTES) break;
+            chosen.push({ e, entry });
+            bytes += size;
+            batchFileBytes += fileBytes;
+          }
+          const outcomes = await this.uploadFiles(chosen.map((c) => c.e));
+          if (outcomes === null || this.stopped || !conn.isOpen) return;
+          const batch: CaseEntry[] = [];
+          const ready: SyncEntry[] = [];
+          for (const { e, entry } of chosen) {
+            if (!this.settleFiles(e, outcomes)) continue;
             ready.push(e);
             batch.push(entry);
-            bytes += size;
           }
           if (ready.length > 0) {
             for (const e of ready) this.inFlight.add(e.seq);
@@ -150,38 +173,75 @@ export class OutboxPump {
     this.wake.notify();
   }
 
-  /** Uploads the entry's files the endpoint may not hold; 'held' when the entry was failed or quarantined instead. */
-  private async prepareFiles(e: SyncEntry): Promise<Prepared> {
-    const { store } = this.o;
-    for (const f of e.files) {
-      if (this.o.knownComplete.has(f.sm3)) continue;
-      if (this.refusedFiles.has(f.sm3)) {
-        this.fail(e, `file ${f.sm3.slice(0, 12)} refused by the endpoint on this connection`, undefined);
-        return 'held';
+  /**
+   * Uploads every file the entries list that the endpoint is not known to hold, a few at a time;
+   * null when the connection closed meanwhile.
+   */
+  private async uploadFiles(entries: readonly SyncEntry[]): Promise<Map<string, FileOutcome> | null> {
+    const outcomes = new Map<string, FileOutcome>();
+    const todo: FileRef[] = [];
+    for (const e of entries) {
+      for (const f of e.files) {
+        if (this.o.knownComplete.has(f.sm3) || outcomes.has(f.sm3) || todo.some((t) => t.sm3 === f.sm3)) continue;
+        if (this.refusedFiles.has(f.sm3)) outcomes.set(f.sm3, { kind: 'refusedEarlier' });
+        else todo.push(f);
       }
-      let bytes: Uint8Array | null = null;
-      if (store.hasFile(f.sm3)) bytes = store.readFile(f.sm3);
-      if (bytes === null || bytes.length !== f.size || sm3Hex(bytes) !== f.sm3) {
-        const code = bytes === null ? 'files.unavailable' : 'files.corrupt';
-        store.quarantine(e.seq, code, `the kiosk's copy of file ${f.sm3} is ${bytes === null ? 'missing' : 'damaged'}`);
-        this.o.log.error('case entry quarantined: a file it lists is not intact here', { seq: e.seq, caseId: e.caseId, code });
-        return 'held';
-      }
-      const r = await this.o.uploader.upload(f, bytes);
-      if (r.kind === 'closed') return 'closed';
-      if (r.kind === 'rejected') {
-        this.refusedFiles.add(f.sm3);
-        if (PERMANENT_FILE_CODES.has(r.code)) {
-          store.quarantine(e.seq, r.code, r.reason);
-          this.o.log.warn('case entry quarantined: the endpoint refuses a file it lists', { seq: e.seq, caseId: e.caseId, code: r.code });
-        } else {
-          this.fail(e, `${r.code}: ${r.reason}`, undefined);
-        }
-        return 'held';
-      }
-      this.o.knownComplete.add(f.sm3);
     }
-    return 'ready';
+    let closed = false;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (!closed && next < todo.length) {
+        const f = todo[next++]!;
+        const r = await this.uploadOne(f);
+        if (r.kind === 'closed') closed = true;
+        else outcomes.set(f.sm3, r);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_UPLOADS, todo.length) }, worker));
+    return closed ? null : outcomes;
+  }
+
+  private async uploadOne(f: FileRef): Promise<FileOutcome | { kind: 'closed' }> {
+    const { store } = this.o;
+    let bytes: Uint8Array | null;
+    try {
+      bytes = store.hasFile(f.sm3) ? store.readFile(f.sm3) : null;
+    } catch (err) {
+      return { kind: 'unreadable', error: String(err) };
+    }
+    if (bytes === null) return { kind: 'missing' };
+    if (bytes.length !== f.size) return { kind: 'corrupt' };
+    const r = await this.o.uploader.upload(f, bytes);
+    if (r.kind === 'complete') {
+      this.o.knownComplete.add(f.sm3);
+      return r;
+    }
+    if (r.kind === 'closed') return r;
+    this.refusedFiles.add(f.sm3);
+    // The endpoint hashes what it received; only then is our own copy checked (the common path skips a second SM3).
+    if (r.code === 'file.hashMismatch' && sm3Hex(bytes) !== f.sm3) return { kind: 'corrupt' };
+    return r;
+  }
+
+  /** Whether the entry's files are all at the endpoint; otherwise the entry is failed or quarantined here. */
+  private settleFiles(e: SyncEntry, outcomes: ReadonlyMap<string, FileOutcome>): boolean {
+    for (const f of e.files) {
+      const r = outcomes.get(f.sm3);
+      if (r === undefined || r.kind === 'complete') continue;
+      if (r.kind === 'missing' || r.kind === 'corrupt' || r.kind === 'unreadable') {
+        const code = r.kind === 'missing' ? 'files.unavailable' : r.kind === 'corrupt' ? 'files.corrupt' : 'files.unreadable';
+        const what = r.kind === 'missing' ? 'missing' : r.kind === 'corrupt' ? 'damaged' : `unreadable (${r.error})`;
+        this.o.store.quarantine(e.seq, code, `the kiosk's copy of file ${f.sm3} is ${what}`);
+        this.o.log.error('case entry quarantined: a file it lists is not intact here', { seq: e.seq, caseId: e.caseId, code });
+      } else if (r.kind === 'rejected' && PERMANENT_FILE_CODES.has(r.code)) {
+        this.o.store.quarantine(e.seq, r.code, r.reason);
+        this.o.log.warn('case entry quarantined: the endpoint refuses a file it lists', { seq: e.seq, caseId: e.caseId, code: r.code });
+      } else {
+        this.fail(e, r.kind === 'rejected' ? `${r.code}: ${r.reason}` : `file ${f.sm3.slice(0, 12)} refused by the endpoint on this connection`, undefined);
+      }
+      return false;
+    }
+    return true;
   }
 
   private fail(e: SyncEntry, error: string, hintMs: number | undefined): void {

@@ -118,4 +118,24 @@ describe('SyncClient: interruptions', () => {
     expect(resumed[0]!.from).toBeGreaterThan(0);
     expect(proxy.upBytes).toBeLessThan(big.length + 5 * 1024 * 1024);
   });
+
+  it("quarantines a case whose file the kiosk no longer holds intact (missing, shorter, or bytes that do not hash to it); the others go", async () => {
+    const e = await h.endpoint();
+    const store = h.store();
+    const missing = store.submitCase({ attachments: [{ bytes: bytes(3000, 1) }] });
+    const shorter = store.submitCase({ attachments: [{ bytes: bytes(3000, 2) }] });
+    const altered = store.submitCase({ attachments: [{ bytes: bytes(600_000, 3) }] });
+    const fine = store.submitCases(4, { attachments: [{ bytes: bytes(700_000, 4) }] });
+    store.db.prepare('DELETE FROM files WHERE sm3 = ?').run(missing.files[0]!.sm3);
+    store.db.prepare('UPDATE files SET bytes = ? WHERE sm3 = ?').run(Buffer.from(bytes(2999, 2)), shorter.files[0]!.sm3);
+    store.db.prepare('UPDATE files SET bytes = ? WHERE sm3 = ?').run(Buffer.from(bytes(600_000, 33)), altered.files[0]!.sm3);
+    const client = h.client(store, { url: e.url, regions: '*', enrollToken: e.store.createEnrollToken('kiosk-1') });
+    client.start();
+    await until(() => store.acknowledgedLog.length === 4 && client.status().quarantined === 3, 'the intact ones sent, three quarantined');
+    expect(store.acknowledgedLog).toEqual(fine.map((f) => f.seq));
+    const q = (seq: number) => store.outbox().find((o) => o.seq === seq)?.quarantine;
+    expect([q(missing.seq), q(shorter.seq), q(altered.seq)]).toEqual(['files.unavailable', 'files.corrupt', 'files.corrupt']);
+    expect(e.store.hasFile(altered.files[0]!.sm3)).toBe(false);
+    expect(e.store.cases()).toHaveLength(4);
+  });
 });
