@@ -99,7 +99,7 @@ export class FileUploader {
       if (msg.committed > 0) this.log.debug('resuming a file upload', { sm3: msg.sm3, from: msg.committed, size });
       a.phase = 'sending';
       a.offset = a.committed = msg.committed;
-      void this.send(a);
+      this.send(a).catch((err: unknown) => this.breach(a, `upload failed: ${String(err)}`));
       return;
     }
     if (a.phase !== 'sending' || a.unacked === 0) return this.breach(a, 'a file.ack for no chunk in flight');
