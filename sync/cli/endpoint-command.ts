@@ -144,7 +144,7 @@ const enrollCommand: Command = {
 
 function deviceSummary(k: KioskRecord): string {
   if (!k.devices) return '-';
-  const bad = k.devices.filter((d) => !/^(ok|online|ready|healthy)$/i.test(d.state));
+  const bad = k.devices.filter((d) => !/^(ok|online|busy|ready|healthy)$/i.test(d.state));
   if (k.devices.length === 0) return '-';
   return bad.length ? bad.map((d) => `${d.device}:${d.state}`).join(',') : `${k.devices.length} ok`;
 }

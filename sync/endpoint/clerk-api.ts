@@ -193,7 +193,8 @@ export function createClerkApi(options: ClerkApiOptions): ClerkHandler {
 
     if (what === 'cases' && id === undefined) {
       method(req, 'GET');
-      const status = url.searchParams.get('status') ?? undefined;
+      const word = url.searchParams.get('status') ?? undefined;
+      const status = word === 'correction' ? 'correctionRequested' : word;
       const kioskId = url.searchParams.get('kiosk') ?? undefined;
       return send(res, 200, { cases: store.cases({ ...(status !== undefined ? { status } : {}), ...(kioskId !== undefined ? { kioskId } : {}) }) });
     }

@@ -108,6 +108,7 @@ describe('clerk API', () => {
     const r = await call('POST', `/clerk/cases/${id}/status`, { to: 'correction', note: '请补交材料' });
     expect(r.status).toBe(200);
     expect(r.json.status).toBe('correctionRequested');
+    expect((await call('GET', '/clerk/cases?status=correction')).json.cases).toEqual([expect.objectContaining({ id, status: 'correctionRequested' })]);
   });
 
   it('kiosks with the connected overlay; enrolment tokens; catalog get/put newer only', async () => {
