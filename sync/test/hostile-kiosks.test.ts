@@ -296,6 +296,36 @@ describe('out of order', () => {
   });
 });
 
+describe('file replays and offer floods', () => {
+  it('chunks replayed after the file is complete: acknowledged as complete, the file unchanged', async () => {
+    const p = await ready();
+    const data = Buffer.alloc(3000, 5);
+    const sm3 = sm3Hex(data);
+    p.send({ v: 1, type: 'file.offer', sm3, size: data.length, mediaType: 'application/pdf' });
+    await p.waitType('file.status');
+    const chunk = encodeChunk({ v: 1, type: 'file.chunk', sm3, offset: 0, last: true }, data);
+    p.send(chunk);
+    await p.waitFor((m) => m.type === 'file.ack' && m.complete === true);
+    p.send({ v: 1, type: 'file.offer', sm3, size: data.length, mediaType: 'application/pdf' });
+    expect(await p.waitFor((m) => m.type === 'file.status' && m.complete === true)).toMatchObject({ committed: data.length });
+    p.send(chunk);
+    await p.waitFor(() => p.messages().filter((m) => m.type === 'file.ack').length === 2);
+    expect(p.messages().filter((m) => m.type === 'file.ack').map((m) => [m.committed, m.complete])).toEqual([
+      [data.length, true],
+      [data.length, true],
+    ]);
+    expect(Buffer.from(endpoint.store.readFile(sm3, 0, data.length))).toEqual(data);
+  });
+
+  it('hundreds of offers of files never sent: others are served meanwhile, nothing breaks', async () => {
+    const p = await ready();
+    for (let i = 0; i < 300; i++) p.send({ v: 1, type: 'file.offer', sm3: sm3Hex(`phantom ${i}`), size: LIMITS.maxFileBytes, mediaType: 'application/pdf' });
+    await wellBehavedKioskServed();
+    await p.waitFor(() => p.messages().filter((m) => m.type === 'file.status').length === 300 || p.messages().some((m) => m.type === 'error'));
+    for (let i = 0; i < 300; i++) expect(endpoint.store.hasFile(sm3Hex(`phantom ${i}`))).toBe(false);
+  });
+});
+
 describe('replays', () => {
   it('a replayed batch is acknowledged as duplicate and never makes a second case', async () => {
     const p = await ready();
