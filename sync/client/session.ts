@@ -290,7 +290,12 @@ export class Session {
     const code = info?.code ?? 0;
     const authByCode = code === CLOSE.auth || code === CLOSE.revoked;
     const authByError = this.lastError !== null && this.lastError.code.startsWith('auth.');
-    const noCredentials = !this.h.store.credentials(this.h.endpoint.url) && !this.h.endpoint.enrollToken;
+    let noCredentials = false;
+    try {
+      noCredentials = !this.h.store.credentials(this.h.endpoint.url) && !this.h.endpoint.enrollToken;
+    } catch {
+      // The store is closing; the close itself says what happened.
+    }
     const error =
       this.closeReason ??
       (this.lastError ? `${this.lastError.code}: ${this.lastError.message}` : null) ??
