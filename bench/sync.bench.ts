@@ -181,6 +181,8 @@ function serveRequests(): void {
   process.once('SIGTERM', () => {
     void side.handle({ cmd: 'close' }).finally(() => process.exit(0));
   });
+  // The bench process died or went away without stopping us: no server left behind.
+  process.once('disconnect', () => process.exit(0));
 }
 
 // --- Timing one-shot runs ---
