@@ -4,6 +4,7 @@
  * endpoint in the middle of a drain, attachments uploaded before their case, stop() leaving nothing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openEndpointStore } from '../endpoint/store/index.js';
 import { CutProxy, Harness, bytes, until } from './client-harness.js';
 
 let h: Harness;
@@ -89,6 +90,51 @@ describe('SyncClient: interruptions', () => {
     expect(new Set(atEndpoint.map((c) => c.id)).size).toBe(2000);
     await until(() => client.status().connected, 'connected again');
     expect(client.status()).toMatchObject({ backlog: 0, sent: 2000, lastError: null, nextRetryAt: null });
+  });
+
+  it('an endpoint killed with SIGKILL mid-drain (committed batches not yet acknowledged) and started again: each case once', async () => {
+    const data = `${h.dir}/crashing-endpoint`;
+    let ep = await h.childEndpoint(data, 'kiosk-1');
+    // A stable address in front of the endpoint, which comes back on another port.
+    const proxy = h.track(await CutProxy.start(ep.port));
+    const url = `ws://127.0.0.1:${proxy.port}/sync`;
+    const store = h.store();
+    const submitted = store.submitCases(3000);
+    const client = h.client(store, { url, regions: '*', enrollToken: ep.token });
+    client.start();
+    await until(() => store.acknowledgedLog.length >= 400, 'part of the backlog acknowledged');
+    // From now on the endpoint's acks are lost on the way; it goes on committing what the kiosk sends.
+    proxy.muteDown();
+    const ackedAtKill = store.acknowledgedLog.length;
+    const held = (): number => {
+      const s = openEndpointStore({ dataDir: data, log: h.log, owner: false });
+      try {
+        return s.cases().length;
+      } finally {
+        s.close();
+      }
+    };
+    await until(() => held() > ackedAtKill, 'batches committed whose acks never arrived');
+    ep.child.kill('SIGKILL');
+    await new Promise((r) => ep.child.once('exit', r));
+    expect(store.acknowledgedLog.length).toBe(ackedAtKill);
+    expect(held()).toBeGreaterThan(ackedAtKill);
+    expect(held()).toBeLessThan(3000);
+    ep = await h.childEndpoint(data, 'kiosk-unused');
+    proxy.targetPort = ep.port;
+    await until(() => store.outbox().every((o) => o.sent), 'all sent after the crash');
+    expect(store.acknowledgedLog).toEqual(submitted.map((s) => s.seq));
+    ep.child.kill('SIGTERM');
+    await new Promise((r) => ep.child.once('exit', r));
+    const endpointStore = openEndpointStore({ dataDir: data, log: h.log });
+    try {
+      const cases = endpointStore.cases({ kioskId: 'kiosk-1' });
+      expect(cases).toHaveLength(3000);
+      const hashes = new Map(cases.map((c) => [c.id, c.contentHash]));
+      for (const s of submitted) expect(hashes.get(s.caseId)).toBe(s.contentHash);
+    } finally {
+      endpointStore.close();
+    }
   });
 
   it('uploads attachments before the case that lists them; a cut mid-file resumes from the endpoint committed offset', async () => {

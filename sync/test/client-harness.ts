@@ -6,7 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MemorySink, createLogger, type Logger } from '../../base/log.js';
 import { LIMITS, decodeKioskMessage, encodeText, type KioskMessage } from '../protocol/index.js';
@@ -14,6 +16,8 @@ import { startEndpoint, type EndpointOptions, type RunningEndpoint } from '../en
 import { SyncClient, type SyncClientOptions } from '../client/sync-client.js';
 import type { EndpointConfig } from '../client/types.js';
 import { TestKioskStore } from './helpers/test-kiosk-store.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
 
 export const FAST_BACKOFF = { baseMs: 20, maxMs: 300 };
 
@@ -24,6 +28,7 @@ export class Harness {
   private readonly endpoints: RunningEndpoint[] = [];
   private readonly clients: { stop(): Promise<void> }[] = [];
   private readonly stores: TestKioskStore[] = [];
+  private readonly children: ChildProcess[] = [];
 
   store(name = 'kiosk'): TestKioskStore {
     const s = new TestKioskStore(join(this.dir, `${name}.db`));
@@ -63,7 +68,33 @@ export class Harness {
     return c;
   }
 
+  /** A reference endpoint in a child process (client-endpoint-child.ts), killed by cleanup() if still running. */
+  async childEndpoint(dataDir: string, kioskId: string): Promise<{ child: ChildProcess; url: string; port: number; token: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'client-endpoint-child.ts'), dataDir, kioskId], {
+      cwd: resolve(HERE, '../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    this.children.push(child);
+    const line = await new Promise<string>((resolveLine, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const nl = out.indexOf('\n');
+        if (nl >= 0) resolveLine(out.slice(0, nl));
+      });
+      child.once('exit', (code) => reject(new Error(`endpoint child exited with ${code}`)));
+    });
+    const [, url, token] = line.split(' ') as [string, string, string];
+    return { child, url, port: Number(new URL(url).port), token };
+  }
+
   async cleanup(): Promise<void> {
+    for (const c of this.children.splice(0)) {
+      if (c.exitCode === null && c.signalCode === null) {
+        c.kill('SIGKILL');
+        await new Promise((r) => c.once('exit', r));
+      }
+    }
     for (const c of this.clients.splice(0)) await c.stop();
     for (const e of this.endpoints.splice(0)) await e.close();
     for (const s of this.stores.splice(0)) s.close();
@@ -106,19 +137,21 @@ export class CutProxy {
   /** Cut once this many bytes went from the endpoint to the kiosk. */
   cutDownAfter: number | null = null;
   /** Connections frozen by freeze(). */
-  private readonly links: { frozen: boolean }[] = [];
+  private readonly links: { frozen: boolean; mutedDown: boolean }[] = [];
   private readonly sockets = new Set<Socket>();
   private constructor(
     private readonly server: Server,
     readonly port: number,
+    /** Where new connections go (an endpoint restarted on another port). */
+    public targetPort: number,
   ) {}
 
   static async start(targetPort: number): Promise<CutProxy> {
     let self: CutProxy | null = null;
     const server = createServer((down) => {
-      const up = connect(targetPort, '127.0.0.1');
+      const up = connect(self!.targetPort, '127.0.0.1');
       const p = self!;
-      const link = { frozen: false };
+      const link = { frozen: false, mutedDown: false };
       p.links.push(link);
       p.sockets.add(down).add(up);
       const drop = (): void => {
@@ -139,7 +172,7 @@ export class CutProxy {
         up.write(d);
       });
       up.on('data', (d: Buffer) => {
-        if (link.frozen) return;
+        if (link.frozen || link.mutedDown) return;
         p.downBytes += d.length;
         if (p.cutDownAfter !== null && p.downBytes >= p.cutDownAfter) {
           p.cutDownAfter = null;
@@ -153,13 +186,18 @@ export class CutProxy {
       up.on('error', drop).on('close', drop);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    self = new CutProxy(server, (server.address() as AddressInfo).port);
+    self = new CutProxy(server, (server.address() as AddressInfo).port, targetPort);
     return self;
   }
 
   /** The connections open now forward nothing more either way but stay open (a network that fails silently); new ones pass. */
   freeze(): void {
     for (const l of this.links) l.frozen = true;
+  }
+
+  /** The connections open now carry nothing more from the endpoint to the kiosk (acks lost); the kiosk's frames still go. */
+  muteDown(): void {
+    for (const l of this.links) l.mutedDown = true;
   }
 
   /** Cuts every connection through the proxy now. */
