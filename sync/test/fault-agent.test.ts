@@ -31,7 +31,7 @@ const ITEMS = ['341600-GJJ-0002', '341600-YB-0001', '310117-SB-0005', '340802-GA
 /** The item and material an attachment is uploaded for (a 复印件 PDF). */
 const MATERIAL = { item: '341600-GJJ-0002', id: 'purchase-contract' };
 const MIN_CASES = 24;
-const CHAOS_MAX_MS = 30_000;
+const CHAOS_MAX_MS = 40_000;
 /** Kiosk-side names of what `set-status` takes. */
 const STATUS_OF = { accepted: 'accepted', correction: 'correctionRequested', refused: 'refused', completed: 'completed' } as const;
 type ClerkStatus = keyof typeof STATUS_OF;

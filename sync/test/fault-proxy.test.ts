@@ -113,6 +113,15 @@ describe('fault proxy', () => {
     expect(proxy.stats.duplicates).toBe(3); // one frame up, two down
   });
 
+  it('duplicateByType: some message types more often than others', async () => {
+    const { up, proxy } = await setup(9, { duplicate: 0, duplicateByType: { events: 1 } });
+    const c = await client(proxy.url);
+    c.ws.send(JSON.stringify({ type: 'events', n: 1 }));
+    c.ws.send(JSON.stringify({ type: 'ack', n: 2 }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(up.received.map((m) => JSON.parse(m.text).type)).toEqual(['events', 'events', 'ack']);
+  });
+
   it('replay: injects earlier frames of the same direction, also from an earlier connection, only of the allowed types', async () => {
     const { up, proxy } = await setup(3);
     const first = await client(proxy.url);

@@ -30,7 +30,7 @@ const KIOSK_POINTS = ['kiosk.afterAckCommit', 'kiosk.midChunk', 'kiosk.midBatch'
 const KIOSK_ID = 'hall-1.kiosk-01';
 /** The chaos phase lasts until every point fired and this many cases were written, or CHAOS_MAX_MS. */
 const MIN_CASES = 30;
-const CHAOS_MAX_MS = 25_000;
+const CHAOS_MAX_MS = 40_000;
 
 const quiet = createLogger({ level: 'error' });
 

@@ -27,6 +27,8 @@ export interface ProxyFaults {
   readonly cut: number;
   /** Probability that a frame is sent twice. */
   readonly duplicate: number;
+  /** The same per message type, where it should differ from `duplicate` (e.g. `events` more often). */
+  readonly duplicateByType: Readonly<Record<string, number>>;
   /** Probability that, after a frame, an earlier frame of the same direction is injected. */
   readonly replay: number;
   /** Probability that a frame is held back, and for at most how long (ms). */
@@ -41,6 +43,7 @@ export interface ProxyFaults {
 export const NO_FAULTS: ProxyFaults = {
   cut: 0,
   duplicate: 0,
+  duplicateByType: {},
   replay: 0,
   delay: 0,
   delayMaxMs: 0,
@@ -161,7 +164,8 @@ class Pair {
     this.send(dir, frame);
     p.stats.relayed[dir]++;
     p.stats.byType[dir][frame.type] = (p.stats.byType[dir][frame.type] ?? 0) + 1;
-    if (f.duplicate > 0 && p.random() < f.duplicate) {
+    const dup = f.duplicateByType[frame.type] ?? f.duplicate;
+    if (dup > 0 && p.random() < dup) {
       p.stats.duplicates++;
       p.note(`#${this.id} duplicate ${dir} ${frame.type}`);
       this.send(dir, frame);

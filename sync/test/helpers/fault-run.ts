@@ -48,6 +48,9 @@ export function faultEnv(points: readonly string[], spawn: number, random: Prng,
 export const CHAOS: Partial<ProxyFaults> = {
   cut: 0.01,
   duplicate: 0.03,
+  // What exactly-once hinges on is duplicated more often: a batch the endpoint must not commit twice,
+  // its ack, events the kiosk must not apply twice, their acknowledgement.
+  duplicateByType: { cases: 0.1, ack: 0.1, events: 0.3, 'events.ack': 0.2 },
   replay: 0.02,
   delay: 0.1,
   delayMaxMs: 25,
