@@ -15,8 +15,8 @@ import { OutboxPump } from './outbox-pump.js';
 import { narrowRoute, type Route } from './routing.js';
 import type { EndpointConfig, KioskSyncStore } from './types.js';
 
-/** enrolled / welcome must come within this after we asked. */
-const ANSWER_TIMEOUT_MS = 15_000;
+/** enrolled / welcome must come within this after we asked (default). */
+export const ANSWER_TIMEOUT_MS = 15_000;
 /** Bounds on the endpoint's heartbeat interval (a bad value must not spin or stall us). */
 const MIN_HEARTBEAT_MS = 100;
 const MAX_HEARTBEAT_MS = 10 * 60_000;
@@ -32,6 +32,7 @@ export interface SessionHost {
   readonly now: () => number;
   readonly partials: PartialDownloads;
   readonly knownComplete: Set<string>;
+  readonly answerTimeoutMs: number;
   onEnrolling(): void;
   onWelcome(kioskId: string, welcome: WelcomeMessage): void;
   onAcknowledged(n: number): void;
@@ -152,7 +153,8 @@ export class Session {
 
   private awaitAnswer(type: 'enrolled' | 'welcome'): Promise<EnrolledMessage | WelcomeMessage | null> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => this.close(1000, 'no answer', `no ${type} from the endpoint within ${ANSWER_TIMEOUT_MS} ms`), ANSWER_TIMEOUT_MS);
+      const ms = this.h.answerTimeoutMs;
+      const t = setTimeout(() => this.close(1000, 'no answer', `no ${type} from the endpoint within ${ms} ms`), ms);
       this.answer = (m) => {
         clearTimeout(t);
         this.answer = null;

@@ -12,7 +12,7 @@ import { CLOSE, type WelcomeMessage } from '../protocol/index.js';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions, type RandomSource } from './backoff.js';
 import type { PartialDownloads } from './file-download.js';
 import { assignRoutes, countsFor, type Route } from './routing.js';
-import { Session, type SessionEnd } from './session.js';
+import { ANSWER_TIMEOUT_MS, Session, type SessionEnd } from './session.js';
 import { Signal } from './signal.js';
 import { endpointStatus } from './status.js';
 import type { EndpointConfig, EndpointState, EndpointStatus, KioskSyncStore } from './types.js';
@@ -28,6 +28,8 @@ export interface SyncClientOptions {
   random?: RandomSource;
   /** Set by SyncService: this endpoint's share of the regions (default: all its configured regions). */
   route?: Route;
+  /** How long to wait for `enrolled` / `welcome` before giving up on a connection (default 15 s). */
+  answerTimeoutMs?: number;
 }
 
 export class SyncClient {
@@ -150,6 +152,7 @@ export class SyncClient {
         now: this.now,
         partials: this.partials,
         knownComplete: this.knownComplete,
+        answerTimeoutMs: this.o.answerTimeoutMs ?? ANSWER_TIMEOUT_MS,
         onEnrolling: () => (this.state = 'enrolling'),
         onWelcome: (kioskId: string, w: WelcomeMessage) => this.welcomed(kioskId, w),
         onAcknowledged: (n) => (this.sent += n),

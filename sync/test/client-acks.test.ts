@@ -192,6 +192,20 @@ describe('connection failures', () => {
     expect(scripted.connections[1]!.at - scripted.connections[0]!.at).toBeGreaterThanOrEqual(500);
   });
 
+  it('an endpoint that never answers hello: the connection is given up after the answer timeout, and stop() meanwhile returns at once', async () => {
+    const store = h.store();
+    scripted = await ScriptedEndpoint.start(() => {});
+    store.saveCredentials(scripted.url, { kioskId: 'kiosk-1', secret: 's'.repeat(43) });
+    const client = h.client(store, { url: scripted.url, regions: '*' }, { answerTimeoutMs: 150 });
+    client.start();
+    await until(() => scripted!.connections.length >= 2, 'given up and tried again');
+    expect(h.sink.records().some((r) => r.msg === 'sync connection down: retrying later' && String(r.error).includes('no welcome from the endpoint within 150 ms'))).toBe(true);
+    await until(() => client.status().state === 'connecting' && scripted!.received.length >= 2, 'waiting for a welcome again');
+    await client.stop();
+    expect(client.status().state).toBe('stopped');
+    await until(() => scripted!.connections.every((c) => c.closedWith !== null), 'every connection closed');
+  });
+
   it('a refused connection (nothing listening) is backed off with growing delays, and stop() ends it', async () => {
     scripted = await ScriptedEndpoint.start(() => {});
     const url = scripted.url;
