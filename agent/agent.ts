@@ -103,6 +103,27 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     // The catalog in the store; at the first start (catalog.source "demo") the demo catalog is installed.
     let catalog = ensureCatalog(store); // replaced by an update from the endpoint
     const cases = new CaseService({ store, catalog: () => catalog });
+    // Sync (issue 6): the configured endpoints or the embedded one, made ready while the devices start
+    // (the callbacks run only once the service has started, after the API is ready).
+    const syncStarting = prepareSync({
+      dataDir: options.dataDir,
+      config: config.sync,
+      store,
+      cases,
+      catalog: () => catalog,
+      onCatalog: (next) => (catalog = next),
+      onCasesChanged: (ids) => {
+        for (const id of ids) {
+          const c = cases.get(id);
+          if (c) events.emit('Agent.CaseChangedEvent', { caseId: id, itemCode: c.itemCode, status: c.status });
+        }
+      },
+      devices: () => manager.status().map((h) => ({ device: h.id, state: h.state, ...(h.detail ? { detail: h.detail.slice(0, 200) } : {}) })),
+      agentVersion: version,
+      log,
+    });
+    syncStarting.catch(() => undefined); // its failure is thrown where it is awaited below
+    closers.push({ name: 'sync', close: async () => (await syncStarting.catch(() => undefined))?.stop() });
 
     let demo: DemoSimulators | undefined;
     if (config.demo.enabled) {
@@ -124,25 +145,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     await manager.start(); // never rejects: a missing device waits to reconnect
 
     const events = new AgentEvents();
-    // Sync (issue 6): the configured endpoints or the embedded one; the service starts once the API is ready.
-    const sync = await prepareSync({
-      dataDir: options.dataDir,
-      config: config.sync,
-      store,
-      cases,
-      catalog: () => catalog,
-      onCatalog: (next) => (catalog = next),
-      onCasesChanged: (ids) => {
-        for (const id of ids) {
-          const c = cases.get(id);
-          if (c) events.emit('Agent.CaseChangedEvent', { caseId: id, itemCode: c.itemCode, status: c.status });
-        }
-      },
-      devices: () => manager.status().map((h) => ({ device: h.id, state: h.state, ...(h.detail ? { detail: h.detail.slice(0, 200) } : {}) })),
-      agentVersion: version,
-      log,
-    });
-    closers.push({ name: 'sync', close: () => sync.stop() });
+    const sync = await syncStarting;
     const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, issuer, events), ...materialRoutes(cases, store, () => catalog, events), ...bundleRoutes(cases, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(receipts, store), ...(demo ? demoRoutes(demo) : [])];
     routes.push(...syncRoutes(sync));
     api = await startApiServer({
