@@ -62,6 +62,8 @@ export class OutboxPump {
   private readonly inFlight = new Set<number>();
   /** Sent batches awaiting their ack, oldest first (the endpoint acks `cases` messages in order). */
   private readonly batches: SyncEntry[][] = [];
+  /** When each of `batches` was sent (Date.now()). */
+  private readonly sentAt: number[] = [];
   private readonly wake = new Signal();
   /** Files the endpoint refused on this connection: not offered again until the next one. */
   private readonly refusedFiles = new Set<string>();
@@ -76,6 +78,12 @@ export class OutboxPump {
 
   kick(): void {
     this.wake.notify();
+  }
+
+  /** How long the oldest batch in flight has waited for its ack (0 when none). */
+  oldestUnackedMs(now: number): number {
+    const t = this.sentAt[0];
+    return t === undefined ? 0 : now - t;
   }
 
   stop(): void {
@@ -126,6 +134,7 @@ export class OutboxPump {
           if (ready.length > 0) {
             for (const e of ready) this.inFlight.add(e.seq);
             this.batches.push(ready);
+            this.sentAt.push(Date.now());
             if (!conn.send({ type: 'cases', batch })) return;
             // Some batches of this round sent, the rest not yet.
             faultPoint('kiosk.midBatch');
@@ -145,6 +154,7 @@ export class OutboxPump {
       return this.o.violation('an ack that does not match the cases sent');
     }
     this.batches.shift();
+    this.sentAt.shift();
     const now = this.o.now();
     const done: number[] = [];
     for (let i = 0; i < batch.length; i++) {

@@ -17,6 +17,8 @@ import type { EndpointConfig, KioskSyncStore } from './types.js';
 
 /** enrolled / welcome must come within this after we asked (default). */
 export const ANSWER_TIMEOUT_MS = 15_000;
+/** A batch must be acknowledged within this (default; checked at each heartbeat interval). */
+export const ACK_TIMEOUT_MS = 60_000;
 /** Bounds on the endpoint's heartbeat interval (a bad value must not spin or stall us). */
 const MIN_HEARTBEAT_MS = 100;
 const MAX_HEARTBEAT_MS = 10 * 60_000;
@@ -33,6 +35,7 @@ export interface SessionHost {
   readonly partials: PartialDownloads;
   readonly knownComplete: Set<string>;
   readonly answerTimeoutMs: number;
+  readonly ackTimeoutMs: number;
   onEnrolling(): void;
   onWelcome(kioskId: string, welcome: WelcomeMessage): void;
   onAcknowledged(n: number): void;
@@ -251,6 +254,13 @@ export class Session {
       this.h.log.warn('endpoint silent: dropping the connection', { silentMs: conn.silenceMs() });
       this.closeReason ??= `the endpoint was silent for ${conn.silenceMs()} ms`;
       conn.terminate(this.closeReason);
+      return;
+    }
+    const waited = this.pump?.oldestUnackedMs(Date.now()) ?? 0;
+    if (waited > this.h.ackTimeoutMs) {
+      // The endpoint talks but does not acknowledge: start over on a new connection (the entries are resent).
+      this.h.log.warn('no ack from the endpoint: dropping the connection', { waitedMs: waited });
+      this.close(1000, 'no ack', `no ack from the endpoint within ${this.h.ackTimeoutMs} ms`);
       return;
     }
     this.sendHeartbeat();

@@ -12,7 +12,7 @@ import { CLOSE, type WelcomeMessage } from '../protocol/index.js';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions, type RandomSource } from './backoff.js';
 import type { PartialDownloads } from './file-download.js';
 import { assignRoutes, countsFor, type Route } from './routing.js';
-import { ANSWER_TIMEOUT_MS, Session, type SessionEnd } from './session.js';
+import { ACK_TIMEOUT_MS, ANSWER_TIMEOUT_MS, Session, type SessionEnd } from './session.js';
 import { Signal } from './signal.js';
 import { endpointStatus } from './status.js';
 import type { EndpointConfig, EndpointState, EndpointStatus, KioskSyncStore } from './types.js';
@@ -30,6 +30,8 @@ export interface SyncClientOptions {
   route?: Route;
   /** How long to wait for `enrolled` / `welcome` before giving up on a connection (default 15 s). */
   answerTimeoutMs?: number;
+  /** How long a batch may wait for its ack before the connection is dropped and the batch resent (default 60 s). */
+  ackTimeoutMs?: number;
 }
 
 export class SyncClient {
@@ -153,6 +155,7 @@ export class SyncClient {
         partials: this.partials,
         knownComplete: this.knownComplete,
         answerTimeoutMs: this.o.answerTimeoutMs ?? ANSWER_TIMEOUT_MS,
+        ackTimeoutMs: this.o.ackTimeoutMs ?? ACK_TIMEOUT_MS,
         onEnrolling: () => (this.state = 'enrolling'),
         onWelcome: (kioskId: string, w: WelcomeMessage) => this.welcomed(kioskId, w),
         onAcknowledged: (n) => (this.sent += n),

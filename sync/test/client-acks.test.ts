@@ -206,6 +206,23 @@ describe('connection failures', () => {
     await until(() => scripted!.connections.every((c) => c.closedWith !== null), 'every connection closed');
   });
 
+  it('an endpoint that talks but never acknowledges: the connection is dropped after the ack timeout and the batch resent', async () => {
+    const store = h.store();
+    const [only] = store.submitCases(1);
+    scripted = await ScriptedEndpoint.start((msg, peer, conn) => {
+      if (msg.type === 'hello') peer.send(ScriptedEndpoint.welcome({ heartbeatMs: 100 }));
+      // The first connection swallows the batch (and keeps sending heartbeat requests); the second acknowledges.
+      if (msg.type === 'heartbeat') peer.send({ type: 'heartbeat.request' });
+      if (msg.type === 'cases' && conn > 0) peer.send({ type: 'ack', results: msg.batch.map((c) => ({ seq: c.seq, outcome: 'committed' })) });
+    });
+    store.saveCredentials(scripted.url, { kioskId: 'kiosk-1', secret: 's'.repeat(43) });
+    const client = h.client(store, { url: scripted.url, regions: '*' }, { ackTimeoutMs: 300 });
+    client.start();
+    await until(() => store.acknowledgedLog.includes(only!.seq), 'acknowledged on the second connection');
+    expect(h.sink.records().some((r) => r.msg === 'no ack from the endpoint: dropping the connection')).toBe(true);
+    expect(scripted.received.filter((r) => r.msg.type === 'cases').map((r) => r.conn)).toEqual([0, 1]);
+  });
+
   it('a refused connection (nothing listening) is backed off with growing delays, and stop() ends it', async () => {
     scripted = await ScriptedEndpoint.start(() => {});
     const url = scripted.url;
