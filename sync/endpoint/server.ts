@@ -145,6 +145,14 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
+    // A flood of connections that never say hello must not starve the kiosks that do.
+    let unauthenticated = 0;
+    for (const s of all) if (s.unauthenticated) unauthenticated++;
+    if (unauthenticated >= limits.maxUnauthenticated) {
+      log.warn('too many connections without hello: refused', { unauthenticated });
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nretry-after: 5\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (closing) {
         ws.close(1001, 'shutdown');

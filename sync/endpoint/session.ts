@@ -55,6 +55,8 @@ export interface SessionLimits {
   readonly downloadHighWater: number;
   /** After a close is started, the socket is destroyed if the peer has not completed it by then. */
   readonly closeGraceMs: number;
+  /** Connections that have not said hello yet, at most (more are answered 503 at the upgrade). */
+  readonly maxUnauthenticated: number;
 }
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
@@ -68,6 +70,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   messageBurst: 2000,
   downloadHighWater: 1024 * 1024,
   closeGraceMs: 2000,
+  maxUnauthenticated: 512,
 };
 
 /** What a session needs from the server it belongs to. */
@@ -149,6 +152,11 @@ export class KioskSession {
         if (this.state === 'new' || this.state === 'enrolled') this.fail('protocol.timeout', 'no hello in time', CLOSE.protocol);
       }, host.limits.helloTimeoutMs),
     );
+  }
+
+  /** Has not said hello yet (and is not closing). */
+  get unauthenticated(): boolean {
+    return this.state === 'new' || this.state === 'enrolled';
   }
 
   /** Closes with 1001 and a fatal error saying why (the endpoint shuts down, or this kiosk connected again). */

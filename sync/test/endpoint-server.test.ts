@@ -434,6 +434,23 @@ describe('hostile peers', () => {
   });
 });
 
+describe('connection flood', () => {
+  it('answers 503 to new connections while too many have not said hello, and takes them again once they have', async () => {
+    const e = await start({ limits: { maxUnauthenticated: 2 } });
+    const a = await connect();
+    a.send({ type: 'enroll', token: e.store.createEnrollToken('kiosk-1'), agentVersion: '0.1.0' });
+    const c = await a.next('enrolled'); // enrolled, no hello yet: still counted
+    const b = await connect();
+    await expect(Peer.connect(e.url)).rejects.toThrow(/503/);
+    a.send({ type: 'hello', kioskId: c.kioskId, secret: c.secret, agentVersion: '0.1.0', caseFormat: 1, cursor: null });
+    await a.next('welcome');
+    const d = await connect(); // room again: a said hello
+    d.send({ type: 'hello', kioskId: c.kioskId, secret: c.secret, agentVersion: '0.1.0', caseFormat: 1, cursor: null });
+    await d.next('welcome');
+    expect(b.closeCode).toBeNull();
+  });
+});
+
 describe('slow reader', () => {
   it('drops a kiosk that stops reading while downloads wait for it, and goes on serving the others', async () => {
     const e = await start({ eventPollMs: 20, limits: { slowReaderMs: 300 } });
