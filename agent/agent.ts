@@ -112,12 +112,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       cases,
       catalog: () => catalog,
       onCatalog: (next) => (catalog = next),
-      onCasesChanged: (ids) => {
-        for (const id of ids) {
-          const c = cases.get(id);
-          if (c) events.emit('Agent.CaseChangedEvent', { caseId: id, itemCode: c.itemCode, status: c.status });
-        }
-      },
+      onCasesChanged: (changes) => changes.forEach((c) => events.emit('Agent.CaseChangedEvent', { ...c })),
       devices: () => manager.status().map((h) => ({ device: h.id, state: h.state, ...(h.detail ? { detail: h.detail.slice(0, 200) } : {}) })),
       agentVersion: version,
       log,

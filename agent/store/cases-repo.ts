@@ -156,6 +156,12 @@ export class CasesRepo {
     return row ? this.fromRow(row) : undefined;
   }
 
+  /** The case's non-personal facts (nothing opened), or undefined. */
+  summary(id: string): CaseSummary | undefined {
+    const row = this.getStmt.get(id) as Row | undefined;
+    return row ? this.summaryFromRow(row) : undefined;
+  }
+
   /** Newest first; `before` (an id) pages on. Forms are not opened. */
   list(options: { state?: string; limit?: number; before?: string } = {}): CaseSummary[] {
     const where: string[] = [];

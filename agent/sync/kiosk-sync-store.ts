@@ -22,6 +22,7 @@ import { sm3Hex } from '../../certs/sm3.js';
 import type { KioskSyncStore, Regions, SyncEntry } from '../../sync/client/types.js';
 import type { CaseStatusEvent, DeviceHealth, EndpointEvent, QueueSizes } from '../../sync/protocol/index.js';
 import type { CaseService } from '../cases/case-service.js';
+import { appendAudit } from '../audit/audit-log.js';
 import { applyCatalogUpdate } from '../catalog/catalog-store.js';
 import type { Catalog } from '../catalog/types.js';
 import type { OutboxEntry } from '../store/sync-repo.js';
@@ -38,7 +39,7 @@ export interface KioskSyncStoreOptions {
   /** Called after the commit of a catalog update from an endpoint: the agent puts it in force. */
   readonly onCatalog?: (catalog: Catalog) => void;
   /** Called after a commit that changed cases (the agent tells the kiosk UI). */
-  readonly onCasesChanged?: (caseIds: readonly string[]) => void;
+  readonly onCasesChanged?: (changes: readonly CaseChange[]) => void;
   /** Device health for heartbeats (no personal data). */
   readonly devices?: () => DeviceHealth[];
   /** The regions some endpoint serves ('*' among them: all), for the unrouted count of heartbeats. */
@@ -46,6 +47,12 @@ export interface KioskSyncStoreOptions {
   /** The name an endpoint's credentials and cursor are kept under (default its URL; the embedded one's port changes). */
   readonly endpointKey?: (url: string) => string;
   readonly log: Logger;
+}
+
+export interface CaseChange {
+  readonly caseId: string;
+  readonly itemCode: string;
+  readonly status: string;
 }
 
 export interface QuarantinedEntry {
@@ -133,19 +140,23 @@ export class AgentKioskSyncStore implements KioskSyncStore {
 
   acknowledged(seqs: readonly number[], at: number): void {
     if (seqs.length === 0) return;
-    const moved: string[] = [];
+    const moved: CaseChange[] = [];
+    const items = new Map(this.o.catalog().items.map((it) => [it.code, it]));
     this.store.transaction(() => {
       for (const seq of seqs) {
         const row = this.store.outbox.get(seq);
         if (!row || row.sentAt !== null) continue; // acknowledged before (a duplicate ack)
         this.store.outbox.markSent(seq, at);
         if (row.caseId === null) continue;
-        const c = this.store.cases.get(row.caseId);
-        if (!c || c.state !== 'submitted' || c.purgedAt !== null) continue;
-        const item = this.o.catalog().items.find((it) => it.code === c.itemCode);
+        const c = this.store.cases.summary(row.caseId);
+        if (!c || c.state !== 'submitted') continue;
+        const item = items.get(c.itemCode);
         if (!item || item.issuable) continue;
-        this.cases.transition(c.id, { to: 'uploaded', actor: 'kiosk' });
-        moved.push(c.id);
+        // submitted -> uploaded by the kiosk has no guard (state-machine.ts): the history entry and the
+        // audit entry as CaseService.transition writes them, without opening the sealed case for it.
+        this.store.cases.transition(c.id, { from: 'submitted', to: 'uploaded', actor: 'kiosk', at });
+        appendAudit(this.store.db, { type: 'caseTransition', actor: 'agent', subject: c.id, details: { from: 'submitted', to: 'uploaded', item: c.itemCode }, at });
+        moved.push({ caseId: c.id, itemCode: c.itemCode, status: 'uploaded' });
       }
     });
     if (moved.length) this.o.onCasesChanged?.(moved);
@@ -202,7 +213,7 @@ export class AgentKioskSyncStore implements KioskSyncStore {
   applyEvents(endpointUrl: string, events: readonly EndpointEvent[], files: ReadonlyMap<string, Uint8Array>): void {
     if (events.length === 0) return;
     const endpoint = this.key(endpointUrl);
-    const changed = new Set<string>();
+    const changed = new Map<string, CaseChange>();
     let catalog: Catalog | undefined;
     const at = Date.now();
     this.store.transaction(() => {
@@ -213,8 +224,7 @@ export class AgentKioskSyncStore implements KioskSyncStore {
           // A savepoint: an event that fails leaves nothing of itself behind.
           this.store.transaction(() => {
             if (ev.kind === 'case.status') {
-              this.applyStatus(ev, files);
-              changed.add(ev.caseId);
+              changed.set(ev.caseId, this.applyStatus(ev, files));
             } else if (ev.kind === 'catalog') {
               const decision = applyCatalogUpdate(this.store, ev.catalog, 'sync');
               if (decision.action === 'replace') catalog = decision.catalog;
@@ -243,10 +253,10 @@ export class AgentKioskSyncStore implements KioskSyncStore {
       this.store.inbox.setCursor(endpoint, events[events.length - 1]!.cursor, at);
     });
     if (catalog) this.o.onCatalog?.(catalog);
-    if (changed.size) this.o.onCasesChanged?.([...changed]);
+    if (changed.size) this.o.onCasesChanged?.([...changed.values()]);
   }
 
-  private applyStatus(ev: CaseStatusEvent, files: ReadonlyMap<string, Uint8Array>): void {
+  private applyStatus(ev: CaseStatusEvent, files: ReadonlyMap<string, Uint8Array>): CaseChange {
     if (!ENDPOINT_TO.has(ev.to)) throw new Error(`status ${String(ev.to)} is not one an endpoint sets`);
     const c = this.cases.get(ev.caseId);
     if (!c) throw new Error(`no case ${ev.caseId} at this kiosk`);
@@ -258,7 +268,8 @@ export class AgentKioskSyncStore implements KioskSyncStore {
       this.store.materials.put({ caseId: c.id, materialId: `result:${doc.documentId}`, bytes, mime: doc.mediaType });
     }
     if (c.status === 'submitted') this.cases.transition(c.id, { to: 'uploaded', actor: 'kiosk' });
-    this.cases.transition(c.id, { to: ev.to, actor: 'endpoint', ...(ev.note ? { note: ev.note } : {}), ...(ev.results.length ? { results: ev.results.map(resultDocumentOf) } : {}) });
+    const after = this.cases.transition(c.id, { to: ev.to, actor: 'endpoint', ...(ev.note ? { note: ev.note } : {}), ...(ev.results.length ? { results: ev.results.map(resultDocumentOf) } : {}) });
+    return { caseId: c.id, itemCode: after.itemCode, status: after.status };
   }
 
   heartbeat(): { devices: DeviceHealth[]; queue: QueueSizes; auditHead: { seq: number; hash: string } | null } {

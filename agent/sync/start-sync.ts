@@ -18,7 +18,7 @@ import type { CaseService } from '../cases/case-service.js';
 import type { Catalog } from '../catalog/types.js';
 import type { SyncConfig } from '../config/sync-config.js';
 import type { Store } from '../store/store.js';
-import { AgentKioskSyncStore, type QuarantinedEntry } from './kiosk-sync-store.js';
+import { AgentKioskSyncStore, type CaseChange, type QuarantinedEntry } from './kiosk-sync-store.js';
 
 /** Where the embedded endpoint keeps its data, under the agent's data directory. */
 export const EMBEDDED_ENDPOINT_DIR = 'endpoint';
@@ -56,7 +56,7 @@ export interface AgentSyncOptions {
   readonly cases: CaseService;
   readonly catalog: () => Catalog;
   readonly onCatalog: (catalog: Catalog) => void;
-  readonly onCasesChanged: (caseIds: readonly string[]) => void;
+  readonly onCasesChanged: (changes: readonly CaseChange[]) => void;
   readonly devices: () => DeviceHealth[];
   readonly agentVersion: string;
   readonly log: Logger;
