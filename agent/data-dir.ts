@@ -3,10 +3,9 @@
  * time may own it (a lock file holding the owner's pid), and other `tongban` commands find the running
  * agent through `agent.json` in it.
  */
-import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, renameSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { EnvironmentError, InputError, messageOf } from '../base/errors.js';
 import { fsyncDir } from '../base/fsync-dir.js';
 import { STORE_FILE, TONGBAN_APPLICATION_ID } from './store/open-store.js';
@@ -80,34 +79,59 @@ function readMarker(dir: string): Marker | undefined {
 }
 
 /**
- * A store.db found without the marker is looked at read-only: another program's SQLite database or a
- * file that is no database at all makes the directory foreign. Anything subtler (damage inside a
- * tongban store) is left to the store's own checks at open.
+ * A store.db found without the marker is looked at by its header, read as plain bytes (opening it with
+ * SQLite, even read-only, would leave -wal and -shm files beside a database in WAL mode): a file that is
+ * no SQLite database, or a database with another application id or with tables but none, makes the
+ * directory foreign. Anything subtler (damage inside, content still only in the WAL) is left to the
+ * store's own checks at open.
  */
-function probeStore(path: string): void {
-  let db: Database.Database | undefined;
+function probeStore(path: string): 'tongban' | 'empty' {
+  const header = Buffer.alloc(100);
+  let size: number;
+  let read: number;
+  let fd: number;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-    const applicationId = db.pragma('application_id', { simple: true }) as number;
-    const objects = (db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number }).n;
-    if (applicationId !== TONGBAN_APPLICATION_ID && (applicationId !== 0 || objects !== 0)) {
-      throw refuse('env.storeForeign', `${path} is a SQLite database of another application (application_id ${applicationId}), not a tongban store: pass --data another directory; it was left untouched`);
-    }
+    fd = openSync(path, 'r');
   } catch (err) {
-    if (err instanceof EnvironmentError) throw err;
-    if ((err as { code?: string }).code === 'SQLITE_NOTADB') {
-      throw refuse('env.storeForeign', `${path} is not a SQLite database (a foreign or damaged file): pass --data another directory or restore the store from a backup; it was left untouched`);
-    }
-    // Not decidable read-only (e.g. a WAL without its index): the store's own open decides.
+    throw new EnvironmentError('env.store', `cannot read the store ${path}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`, { cause: err });
+  }
+  try {
+    size = fstatSync(fd).size;
+    read = readSync(fd, header, 0, 100, 0);
   } finally {
-    db?.close();
+    closeSync(fd);
+  }
+  if (size === 0) return 'empty'; // SQLite takes an empty file as an empty database
+  if (read < 100 || header.toString('latin1', 0, 16) !== 'SQLite format 3\0') {
+    throw refuse('env.storeForeign', `${path} is not a SQLite database (a foreign or damaged file): pass --data another directory or restore the store from a backup; it was left untouched`);
+  }
+  const applicationId = header.readUInt32BE(68);
+  const rawPageSize = header.readUInt16BE(16);
+  const pages = Math.floor(size / (rawPageSize === 1 ? 65536 : rawPageSize || 1));
+  // Page 1 holds the schema; any table or index has a root page after it.
+  if (applicationId !== TONGBAN_APPLICATION_ID && (applicationId !== 0 || pages > 1)) {
+    throw refuse('env.storeForeign', `${path} is a SQLite database of another application (application_id ${applicationId}), not a tongban store: pass --data another directory; it was left untouched`);
+  }
+  return applicationId === TONGBAN_APPLICATION_ID ? 'tongban' : 'empty';
+}
+
+/** The field keys the agent makes before its store (pii/key-files.ts): a store without them cannot be read, and new ones would hide that. */
+const KEY_FILES = ['current', 'lookup.secret'];
+
+function checkKeys(dir: string): void {
+  const missing = KEY_FILES.map((f) => join('keys', f)).filter((f) => !existsSync(join(dir, f)));
+  if (missing.length > 0) {
+    throw refuse(
+      'env.keysMissing',
+      `data directory ${dir} has lost its field keys (${missing.join(' and ')} missing, though its store was made): the personal data in the store cannot be opened without them: restore ${join(dir, 'keys')} from a backup; it was left untouched`,
+    );
   }
 }
 
 /**
  * Decides, reading only, whether `dir` may be used as the agent's data directory: refuses a directory
- * of someone else's files, another program's store.db, a damaged or newer marker, and a marked
- * directory whose store has gone. Never writes, so a refused directory is left exactly as found.
+ * of someone else's files, another program's store.db, a damaged or newer marker, and a directory
+ * whose store or field keys have gone. Never writes, so a refused directory is left exactly as found.
  */
 export function inspectDataDir(dir: string): DataDirState {
   const marker = readMarker(dir);
@@ -119,10 +143,11 @@ export function inspectDataDir(dir: string): DataDirState {
     if (!existsSync(store)) {
       throw refuse('env.storeMissing', `data directory ${dir} has lost its store (${STORE_FILE} is missing, though ${MARKER_FILE} says one was made): restore ${STORE_FILE} from a backup, or move the directory away to start empty; it was left untouched`);
     }
+    checkKeys(dir);
     return { kind: 'marked', format: marker.format };
   }
   if (existsSync(store)) {
-    if (statSync(store).isFile()) probeStore(store);
+    if (statSync(store).isFile() && probeStore(store) === 'tongban') checkKeys(dir);
     return { kind: 'unmarked' };
   }
   const foreign = readdirSync(dir).filter((name) => !OWN_NAMES.has(name) && !OWN_PATTERNS.some((p) => p.test(name))).sort();

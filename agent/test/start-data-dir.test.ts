@@ -1,8 +1,8 @@
 /**
  * `tongban start --data DIR` on directories that are, or are not, the agent's: an empty or new one and a
  * data directory of an earlier agent (no marker) are taken; a directory of someone else's files, a
- * store.db that is another program's or no database, a damaged or newer marker, and a marked directory
- * whose store has gone are refused with one line naming the directory, exit 3, and left exactly as found.
+ * store.db that is another program's or no database, a damaged or newer marker, and a directory whose
+ * store or field keys have gone are refused with one line naming the directory, exit 3, and left exactly as found.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,7 +91,8 @@ describe('tongban start: which data directories are the agent’s', () => {
 
     const other = dir();
     const db = new Database(join(other, 'store.db'));
-    db.exec('CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT); PRAGMA application_id = 1234;');
+    // in WAL mode, as a live database would be: looking at it must not leave -wal or -shm files beside it
+    db.exec("PRAGMA journal_mode = WAL; CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT); PRAGMA application_id = 1234;");
     db.close();
     expectRefused(other, /^tongban: .*store\.db is a SQLite database of another application \(application_id 1234\), not a tongban store: .*left untouched$/);
 
@@ -138,5 +139,18 @@ describe('tongban start: which data directories are the agent’s', () => {
     await startAndStop(lost);
     for (const f of readdirSync(lost).filter((f) => f.startsWith('store.db'))) rmSync(join(lost, f));
     expectRefused(lost, new RegExp(`^tongban: data directory ${lost} has lost its store \\(store\\.db is missing, though ${MARKER_FILE} says one was made\\): restore store\\.db from a backup, or move the directory away to start empty; it was left untouched$`));
+  });
+
+  it('refuses a data directory whose field keys have gone (marked or not): new keys would hide that the store cannot be read', async () => {
+    const marked = dir();
+    await startAndStop(marked);
+    rmSync(join(marked, 'keys'), { recursive: true });
+    expectRefused(marked, new RegExp(`^tongban: data directory ${marked} has lost its field keys \\(keys/current and keys/lookup\\.secret missing, though its store was made\\): .*restore ${marked}/keys from a backup; it was left untouched$`));
+
+    const earlier = dir();
+    await startAndStop(earlier);
+    rmSync(join(earlier, MARKER_FILE));
+    rmSync(join(earlier, 'keys', 'lookup.secret'));
+    expectRefused(earlier, /has lost its field keys \(keys\/lookup\.secret missing/);
   });
 });
