@@ -130,8 +130,17 @@ export class OutboxRepo {
     const rows = this.headsStmt.all({ now: q.now, any: any ? 1 : 0, regions: JSON.stringify(any ? [] : q.regions), limit: q.limit + q.exclude.size }) as Row[];
     const out: OutboxEntry[] = [];
     for (const r of rows) {
-      if (q.exclude.has(int(r, O, 'seq'))) continue;
-      out.push(this.fromRow(r));
+      const seq = int(r, O, 'seq');
+      if (q.exclude.has(seq)) continue;
+      let entry: OutboxEntry;
+      try {
+        entry = this.fromRow(r);
+      } catch (err) {
+        // A row that cannot be opened (a damaged value, a key file gone) must not stop every other case: kept for staff.
+        this.quarantine(seq, `the entry cannot be opened: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500), 'kiosk.unreadable');
+        continue;
+      }
+      out.push(entry);
       if (out.length >= q.limit) break;
     }
     return out;

@@ -160,6 +160,19 @@ describe('KioskSyncStore: the outbox', () => {
   });
 });
 
+describe('KioskSyncStore: a damaged entry', () => {
+  it('one that cannot be opened is quarantined (kiosk.unreadable), the other cases go on', () => {
+    const a = submit('341600-YB-0001');
+    const b = submit('341600-SB-0003');
+    const row = store.db.prepare('SELECT seq, payload_sealed AS p FROM outbox WHERE case_id = ?').get(a) as { seq: number; p: Buffer };
+    const damaged = Buffer.from(row.p);
+    damaged[damaged.length - 1]! ^= 0xff;
+    store.db.prepare('UPDATE outbox SET payload_sealed = ? WHERE seq = ?').run(damaged, row.seq);
+    expect(sync.pending(ALL).map((e) => e.caseId)).toEqual([b]);
+    expect(sync.quarantined()).toMatchObject([{ seq: row.seq, caseId: a, code: 'kiosk.unreadable' }]);
+  });
+});
+
 describe('KioskSyncStore: credentials', () => {
   it('are kept per endpoint in DATA/keys/sync-credentials.json, mode 0600, read back by a new instance', () => {
     expect(sync.credentials('ws://127.0.0.1:1/sync')).toBeUndefined();
