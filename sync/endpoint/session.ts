@@ -55,6 +55,8 @@ export interface SessionLimits {
   readonly downloadHighWater: number;
   /** After a close is started, the socket is destroyed if the peer has not completed it by then. */
   readonly closeGraceMs: number;
+  /** How often a connected kiosk's enrolment is checked again (revoked meanwhile: closed 4403). */
+  readonly revokeCheckMs: number;
   /** Connections that have not said hello yet, at most (more are answered 503 at the upgrade). */
   readonly maxUnauthenticated: number;
 }
@@ -71,6 +73,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   downloadHighWater: 1024 * 1024,
   closeGraceMs: 2000,
   maxUnauthenticated: 512,
+  revokeCheckMs: 2000,
 };
 
 /** What a session needs from the server it belongs to. */
@@ -124,6 +127,7 @@ export class KioskSession {
   private lastProgress = 0;
   private lastHeartbeat = -Infinity;
   private lastTouch = 0;
+  private lastRevokeCheck = 0;
   private downloads: Promise<void> = Promise.resolve();
   private queuedDownloads = 0;
   private readonly log: Logger;
@@ -217,7 +221,26 @@ export class KioskSession {
       } catch {
         this.ws.terminate();
       }
+      return;
     }
+    this.checkRevoked(now);
+  }
+
+  /**
+   * A kiosk revoked while connected (`tongban endpoint revoke`, another process) is closed within
+   * revokeCheckMs: the store is asked again, one primary-key read per connection.
+   */
+  private checkRevoked(now: number): void {
+    if (this.state !== 'ready' || now - this.lastRevokeCheck < this.host.limits.revokeCheckMs) return;
+    this.lastRevokeCheck = now;
+    try {
+      if (this.host.store.kiosk(this.kioskId!)?.revokedAt == null) return;
+    } catch (err) {
+      this.log.warn('could not check the kiosk\'s enrolment', { kioskId: this.kioskId, err: messageOf(err) });
+      return;
+    }
+    this.log.info('kiosk revoked while connected: closed', { kioskId: this.kioskId });
+    this.fail('auth.revoked', 'this kiosk was revoked by the endpoint operator', CLOSE.revoked);
   }
 
   /** Every frame goes out here: the write callbacks tell whether the peer's network takes what is sent. */

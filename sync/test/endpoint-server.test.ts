@@ -122,6 +122,21 @@ describe('enrolment and hello', () => {
     expect(sink.lines.join('')).not.toContain(c.secret);
   });
 
+  it('closes a connected kiosk revoked meanwhile by another process (4403)', async () => {
+    await start({ eventPollMs: 20, limits: { revokeCheckMs: 50 } });
+    const c = await enrol('kiosk-1');
+    const p = await hello(c);
+    const cli = openEndpointStore({ dataDir: dir, log: createLogger({ sink: new MemorySink() }) });
+    try {
+      cli.revoke(c.kioskId);
+    } finally {
+      cli.close();
+    }
+    const r = await p.closedWithError();
+    expect(r.code).toBe(CLOSE.revoked);
+    expect(r.error).toMatchObject({ code: 'auth.revoked', fatal: true });
+  });
+
   it('closes with protocol.order anything before hello, and a second hello', async () => {
     await start();
     const c = await enrol('kiosk-1');
