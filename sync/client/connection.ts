@@ -47,7 +47,7 @@ export class Connection {
   readonly opened: Promise<boolean>;
   private pendingError: string | null = null;
   private lastReceivedAt = Date.now();
-  private drainWaiters: (() => void)[] = [];
+  private readonly drainWaiters = new Set<() => void>();
 
   constructor(private readonly o: ConnectionOptions) {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -111,9 +111,14 @@ export class Connection {
   async drained(bytes: number): Promise<void> {
     while (this.isOpen && this.ws.bufferedAmount > bytes) {
       await new Promise<void>((resolve) => {
-        this.drainWaiters.push(resolve);
-        // ws has no 'drain' event on the WebSocket; poll the buffer gently.
-        setTimeout(resolve, 5).unref();
+        // ws has no 'drain' event on the WebSocket; poll the buffer gently (a close ends the wait at once).
+        const done = (): void => {
+          clearTimeout(timer);
+          this.drainWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, 5);
+        this.drainWaiters.add(done);
       });
     }
   }
@@ -171,7 +176,7 @@ export class Connection {
   private finish(info: CloseInfo): void {
     if (this.closeInfo) return;
     this.closeInfo = info;
-    for (const w of this.drainWaiters.splice(0)) w();
+    for (const w of [...this.drainWaiters]) w();
     this.resolveClosed(info);
   }
 }
