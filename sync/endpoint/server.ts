@@ -127,7 +127,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
 
   let server: Server;
   try {
-    server = options.tls === undefined ? createHttpServer(onRequest) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest);
+    server = options.tls === undefined ? createHttpServer(onRequest) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key, handshakeTimeout: 10_000 }, onRequest);
   } catch (err) {
     store.close();
     throw new UsageError(`the TLS certificate and key cannot be used: ${messageOf(err)}`, 'usage.tls', { cause: err });
