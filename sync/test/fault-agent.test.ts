@@ -1,7 +1,8 @@
 /**
  * Exactly once under faults (issue 6.5), end to end with the real executables: `tongban endpoint` and
  * `tongban start --endpoint <proxy> --enroll-token T` as child processes, each SIGKILLed at every fault
- * point of sync/faults.ts (after commit before ack, mid-chunk, mid-batch, after events…) and restarted,
+ * point of sync/faults.ts (after commit before ack, mid-chunk, mid-batch, after events…), now and then
+ * at an arbitrary moment, and restarted,
  * talking through the fault proxy (cuts, duplicates, replays, delays), while cases are submitted through
  * the agent's local API (some with an attached material PDF) and statuses are set with
  * `tongban endpoint set-status` (completions with a result PDF).
@@ -67,18 +68,18 @@ describe('exactly once under SIGKILL, cuts, duplicates and replays (tongban endp
       const W = mkdtempSync(join(tmpdir(), 'tongban-fault-e2e-work-'));
       dirs.push(E, K, W);
       let calm = false;
-      const childEnv = (points: string[], n: number): NodeJS.ProcessEnv => ({
+      const childEnv = (points: string[], fired: readonly string[]): NodeJS.ProcessEnv => ({
         ...process.env,
         TONGBAN_DEBUG: '',
         TONGBAN_LOG_LEVEL: 'warn',
         TONGBAN_FAULTS: '',
-        ...(calm ? {} : faultEnv(points, n, rnd, 0.02)),
+        ...(calm ? {} : faultEnv(points, fired, rnd, 0.02)),
       });
 
       endpoint = new Supervisor({
         name: 'endpoint',
         cwd: ROOT,
-        spec: (n) => ({ args: [BIN, 'endpoint', '--port', '0', '--data', E], env: childEnv(ENDPOINT_POINTS, n) }),
+        spec: () => ({ args: [BIN, 'endpoint', '--port', '0', '--data', E], env: childEnv(ENDPOINT_POINTS, endpoint!.faults) }),
         ready: /listening on (wss?:\/\/\S+)/,
         onReady: (m) => proxy?.setUpstream(m[1]!),
         restartDelayMs: () => rnd.int(0, 300),
@@ -97,9 +98,9 @@ describe('exactly once under SIGKILL, cuts, duplicates and replays (tongban endp
       kiosk = new Supervisor({
         name: 'kiosk',
         cwd: ROOT,
-        spec: (n) => ({
+        spec: () => ({
           args: [BIN, 'start', '--config', config, '--data', K, '--port', '0', '--endpoint', proxy!.url, '--enroll-token', token],
-          env: childEnv(KIOSK_POINTS, n),
+          env: childEnv(KIOSK_POINTS, kiosk!.faults),
         }),
         ready: /tongban agent ready: (\S+)/,
         onReady: (m) => (agentUrl = m[1]!),
@@ -188,6 +189,8 @@ describe('exactly once under SIGKILL, cuts, duplicates and replays (tongban endp
           statusRunning = true;
           statusBusy = clerk().finally(() => (statusRunning = false));
         }
+        // Besides the named points, a kill at an arbitrary moment now and then.
+        if (rnd.chance(0.01)) (rnd.chance(0.5) ? endpoint : kiosk).killNow();
         await sleep(rnd.int(30, 150));
       }
       await statusBusy;

@@ -1,7 +1,7 @@
 /**
  * Exactly once under faults (issue 6.5), for sync/ on its own: a real endpoint process and a real kiosk
  * sync process (the SyncClient over the SQLite test kiosk store), each killed with SIGKILL at every
- * fault point of sync/faults.ts and restarted, talking through a proxy that cuts, duplicates, replays
+ * fault point of sync/faults.ts (and now and then at an arbitrary moment) and restarted, talking through a proxy that cuts, duplicates, replays
  * and delays frames, while cases (with attachments) are written at the kiosk and statuses (with result
  * documents) are set at the endpoint. Afterwards: the endpoint holds exactly the kiosk's cases, once,
  * with the same content hashes and files, and every status change reached the kiosk exactly once.
@@ -79,9 +79,9 @@ describe('exactly once under SIGKILL, cuts, duplicates and replays (sync/ alone)
       endpoint = new Supervisor({
         name: 'endpoint',
         cwd: ROOT,
-        spec: (n) => ({
+        spec: () => ({
           args: ['--import', 'tsx', ENDPOINT_CHILD, E],
-          env: { ...process.env, TONGBAN_FAULTS: '', ...(calm ? {} : faultEnv(ENDPOINT_POINTS, n, rnd, 0.02)) },
+          env: { ...process.env, TONGBAN_FAULTS: '', ...(calm ? {} : faultEnv(ENDPOINT_POINTS, endpoint!.faults, rnd, 0.02)) },
         }),
         ready: /listening on (wss?:\/\/\S+)/,
         onReady: (m) => proxy?.setUpstream(m[1]!),
@@ -97,9 +97,9 @@ describe('exactly once under SIGKILL, cuts, duplicates and replays (sync/ alone)
       kiosk = new Supervisor({
         name: 'kiosk',
         cwd: ROOT,
-        spec: (n) => ({
+        spec: () => ({
           args: ['--import', 'tsx', KIOSK_CHILD, store.path, proxyUrl, token],
-          env: { ...process.env, TONGBAN_FAULTS: '', ...(calm ? {} : faultEnv(KIOSK_POINTS, n, rnd, 0.02)) },
+          env: { ...process.env, TONGBAN_FAULTS: '', ...(calm ? {} : faultEnv(KIOSK_POINTS, kiosk!.faults, rnd, 0.02)) },
         }),
         ready: /kiosk syncing/,
         restartDelayMs: () => rnd.int(0, 300),
@@ -168,6 +168,8 @@ describe('exactly once under SIGKILL, cuts, duplicates and replays (sync/ alone)
             statusLog.set(c.id, [...(statusLog.get(c.id) ?? []), to]);
           });
         }
+        // Besides the named points, a kill at an arbitrary moment now and then.
+        if (rnd.chance(0.01)) (rnd.chance(0.5) ? endpoint : kiosk).killNow();
         await sleep(rnd.int(50, 200));
       }
       expect({ endpoint: endpoint.faults, kiosk: kiosk.faults }).toEqual({

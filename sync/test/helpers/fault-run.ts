@@ -35,12 +35,14 @@ export function prng(seed: number): Prng {
 }
 
 /**
- * TONGBAN_FAULTS for the nth spawn of a child: the first spawns each die once at one named point (the
- * nth time it is passed, n drawn), so that every point is exercised; later spawns die at any of them
- * with a small probability. `calm` spawns have no faults.
+ * TONGBAN_FAULTS for the next spawn of a child: while some of `points` has not fired yet (`fired`: the
+ * points this child died at so far), the spawn dies once at the first of them (the nth time it is
+ * passed, n drawn), so that every point is exercised even when other kills come in between; after that,
+ * at any of them with a small probability.
  */
-export function faultEnv(points: readonly string[], spawn: number, random: Prng, probability: number): { TONGBAN_FAULTS: string; TONGBAN_FAULTS_SEED: string } {
-  const spec = spawn < points.length ? `${points[spawn]}@${random.int(1, 3)}` : points.map((p) => `${p}=${probability}`).join(',');
+export function faultEnv(points: readonly string[], fired: readonly string[], random: Prng, probability: number): { TONGBAN_FAULTS: string; TONGBAN_FAULTS_SEED: string } {
+  const next = points.find((p) => !fired.includes(p));
+  const spec = next !== undefined ? `${next}@${random.int(1, 3)}` : points.map((p) => `${p}=${probability}`).join(',');
   return { TONGBAN_FAULTS: spec, TONGBAN_FAULTS_SEED: String(random.int(1, 2 ** 30)) };
 }
 
