@@ -158,6 +158,15 @@ describe('fault proxy', () => {
     expect(proxy.openConnections).toBe(0);
   });
 
+  it('cutBeforeTypes: a frame of that type is never delivered, the connection is cut instead', async () => {
+    const { up, proxy } = await setup(10, { cutBeforeTypes: ['enroll'] });
+    const c = await client(proxy.url);
+    c.ws.send(JSON.stringify({ type: 'heartbeat' }));
+    c.ws.send(JSON.stringify({ type: 'enroll' }));
+    expect(await c.closed).toBe(1006);
+    expect(up.received.map((m) => JSON.parse(m.text).type)).toEqual(['heartbeat']);
+  });
+
   it('cutAll and timed cuts end connections at a given moment', async () => {
     const { proxy } = await setup(5, { lifetimeMs: [30, 40] });
     const timed = await client(proxy.url);

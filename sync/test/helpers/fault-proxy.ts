@@ -25,6 +25,8 @@ export type Direction = 'up' | 'down';
 export interface ProxyFaults {
   /** Probability, per frame, that the connection is cut there (half before relaying the frame: it is lost; half after). */
   readonly cut: number;
+  /** Frames of these types are never delivered: the connection is cut instead (e.g. a lost `enrolled`). */
+  readonly cutBeforeTypes: readonly string[];
   /** Probability that a frame is sent twice. */
   readonly duplicate: number;
   /** The same per message type, where it should differ from `duplicate` (e.g. `events` more often). */
@@ -42,6 +44,7 @@ export interface ProxyFaults {
 
 export const NO_FAULTS: ProxyFaults = {
   cut: 0,
+  cutBeforeTypes: [],
   duplicate: 0,
   duplicateByType: {},
   replay: 0,
@@ -152,6 +155,10 @@ class Pair {
       p.stats.delays++;
       await new Promise((r) => setTimeout(r, Math.floor(p.random() * f.delayMaxMs)));
       if (this.dead) return;
+    }
+    if (f.cutBeforeTypes.includes(frame.type)) {
+      p.stats.cuts++;
+      return this.kill(`cut before ${dir} ${frame.type} (always)`);
     }
     let cutAfter = false;
     if (f.cut > 0 && p.random() < f.cut) {
