@@ -1,4 +1,5 @@
 /** JSON text frames: encoding, and the first steps of decoding (size, UTF-8, JSON, the `v`/`type` envelope). */
+import { isUtf8 } from 'node:buffer';
 import { ACCEPTED_VERSIONS, LIMITS, PROTOCOL_VERSION } from './constants.js';
 import { ProtocolError } from './errors.js';
 import type { Outgoing, TextMessage } from './messages.js';
@@ -14,8 +15,6 @@ export function frameBytes(frame: Exclude<RawFrame, string>): Buffer {
   const u = frame as Uint8Array;
   return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Serializes a JSON message, filling in `v` (PROTOCOL_VERSION) when absent. Throws ProtocolError
@@ -63,11 +62,9 @@ export function parseTextFrame(frame: RawFrame): Record<string, unknown> & { typ
   } else {
     const bytes = frameBytes(frame);
     if (bytes.length > LIMITS.maxTextBytes) fail('protocol.tooBig', 'text frame', `over ${LIMITS.maxTextBytes} bytes`);
-    try {
-      text = utf8.decode(bytes);
-    } catch {
-      fail('protocol.badJson', 'text frame', 'not UTF-8');
-    }
+    // isUtf8 + toString: half the time of a fatal TextDecoder on a large batch.
+    if (!isUtf8(bytes)) fail('protocol.badJson', 'text frame', 'not UTF-8');
+    text = bytes.toString('utf8');
   }
   const o = parseJsonObject(text, 'text frame');
   const type = o.type;
