@@ -15,3 +15,5 @@ process.stdout.write(`endpoint listening on ${endpoint.url}\n`);
 process.once('SIGTERM', () => {
   void endpoint.close().then(() => process.exit(0));
 });
+// The test holds our stdin: when it goes away (even killed), so do we — no process outlives its test.
+process.stdin.on('end', () => process.kill(process.pid, 'SIGKILL')).resume();

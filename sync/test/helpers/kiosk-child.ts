@@ -31,3 +31,5 @@ process.once('SIGTERM', () => {
     process.exit(0);
   });
 });
+// The test holds our stdin: when it goes away (even killed), so do we — no process outlives its test.
+process.stdin.on('end', () => process.kill(process.pid, 'SIGKILL')).resume();
