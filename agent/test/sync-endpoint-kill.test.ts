@@ -1,7 +1,8 @@
 /**
  * A failing endpoint never takes the agent down: `tongban start --endpoint URL --enroll-token TOKEN`
- * (a child process) syncs to `tongban endpoint` (another child), which is killed with SIGKILL while
- * cases are being synced. The agent keeps taking cases (every one 2xx), shows the endpoint as not
+ * (a child process) syncs to `tongban endpoint` (another child), which kills itself with SIGKILL
+ * mid-sync: right after committing a batch, before acknowledging it (TONGBAN_FAULTS
+ * endpoint.afterCommit@2). The agent keeps taking cases (every one 2xx), shows the endpoint as not
  * connected with its backlog; once the endpoint is back on its port, every case arrives exactly once,
  * with the content hash the kiosk reports, and a status set on the endpoint reaches the kiosk once.
  */
@@ -45,7 +46,8 @@ const uploadedCount = async (ids: readonly string[]): Promise<number> => {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tongban-sync-kill-'));
-  endpoint = await tongbanDaemon(['endpoint', '--port', '0', '--data', endpointData()], LISTENING);
+  // It kills itself with SIGKILL right after committing its second batch, before acknowledging it (sync/faults.ts).
+  endpoint = await tongbanDaemon(['endpoint', '--port', '0', '--data', endpointData()], LISTENING, { env: { TONGBAN_FAULTS: 'endpoint.afterCommit@2' } });
   const enrolled = tongban(['endpoint', 'enroll', '--data', endpointData(), '--kiosk', 'hall-7']);
   expect(enrolled.code, enrolled.stderr).toBe(0);
   agent = await tongbanDaemon(['start', '--data', data(), '--port', '0', '--endpoint', endpoint.match[1]!, '--enroll-token', enrolled.stdout.trim()], /ready: (http:\/\/127\.0\.0\.1:\d+\/)/, {
@@ -68,10 +70,13 @@ afterAll(async () => {
 describe('sync: the endpoint killed with SIGKILL mid-sync', () => {
   it('the agent keeps taking cases; after the endpoint restarts every case arrives once, and its events once', async () => {
     expect(agent!.match[0]).not.toContain('embedded'); // --endpoint replaces the embedded one
-    const first = await submitMany(60);
-    await until('some of them uploaded', async () => ((await uploadedCount(first)) > 0 ? true : undefined));
-    endpoint!.child.kill('SIGKILL');
-    await endpoint!.exited;
+    const before = await submitMany(20);
+    await until('the first batch uploaded', async () => ((await uploadedCount(before)) === before.length ? true : undefined));
+    // the next batch: committed at the endpoint, which dies (SIGKILL) before its ack
+    const during = await submitMany(40);
+    expect(await endpoint!.exited).toBeNull(); // killed by a signal
+    expect(endpoint!.stderr()).toContain('tongban fault: endpoint.afterCommit');
+    const first = [...before, ...during];
     const port = endpoint!.match[2]!;
 
     // the endpoint is gone: cases are still taken (durably) and the status says so
@@ -81,7 +86,7 @@ describe('sync: the endpoint killed with SIGKILL mid-sync', () => {
       return s.endpoints[0].connected ? undefined : s;
     });
     expect(down.endpoints[0]).toMatchObject({ url: endpoint!.match[1], kioskId: 'hall-7', connected: false });
-    expect(down.endpoints[0].backlog).toBeGreaterThanOrEqual(30);
+    expect(down.endpoints[0].backlog).toBeGreaterThanOrEqual(30); // the unacknowledged batch and the new cases
     expect((await call('GET', '/api/health')).status).toBe(200);
 
     endpoint = await tongbanDaemon(['endpoint', '--port', port, '--data', endpointData()], LISTENING);
