@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tongban } from '../../test/helpers/cli.js';
 import { loadConfig, parseConfig } from '../config/config.js';
 
 function problem(value: unknown): string {
@@ -59,5 +60,16 @@ describe('configuration: sync', () => {
     const file = join(dir, 'kiosk.json');
     writeFileSync(file, JSON.stringify({ sync: { endpoints: [{ url: 'wss://hf.example.gov.cn/sync', regions: ['*'], ca: 'hf-ca.pem' }] } }));
     expect(loadConfig(file).sync.endpoints).toEqual([{ url: 'wss://hf.example.gov.cn/sync', regions: '*', ca: join(dir, 'hf-ca.pem') }]);
+  });
+});
+
+describe('tongban start --endpoint URL --enroll-token TOKEN', () => {
+  it('refuses a bad URL or a token without an endpoint with one line naming the option (exit 2)', () => {
+    const bad = tongban(['start', '--endpoint', 'http://127.0.0.1:1/sync', '--data', mkdtempSync(join(tmpdir(), 'tongban-start-endpoint-'))]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toMatch(/^tongban: --endpoint must be a ws:\/\/ or wss:\/\/ URL/);
+    const lone = tongban(['start', '--enroll-token', 'abc', '--data', mkdtempSync(join(tmpdir(), 'tongban-start-endpoint-'))]);
+    expect(lone.code).toBe(2);
+    expect(lone.stderr).toContain('--enroll-token goes with --endpoint URL');
   });
 });
