@@ -1,10 +1,13 @@
 /** The `sync` key of the configuration (agent/config/sync-config.ts): endpoints by region, the embedded default, the old form. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { tongban } from '../../test/helpers/cli.js';
 import { loadConfig, parseConfig } from '../config/config.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function problem(value: unknown): string {
   try {
@@ -57,6 +60,7 @@ describe('configuration: sync', () => {
 
   it('takes a ca file relative to the configuration file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tongban-sync-config-'));
+    dirs.push(dir);
     const file = join(dir, 'kiosk.json');
     writeFileSync(file, JSON.stringify({ sync: { endpoints: [{ url: 'wss://hf.example.gov.cn/sync', regions: ['*'], ca: 'hf-ca.pem' }] } }));
     expect(loadConfig(file).sync.endpoints).toEqual([{ url: 'wss://hf.example.gov.cn/sync', regions: '*', ca: join(dir, 'hf-ca.pem') }]);
@@ -65,10 +69,12 @@ describe('configuration: sync', () => {
 
 describe('tongban start --endpoint URL --enroll-token TOKEN', () => {
   it('refuses a bad URL or a token without an endpoint with one line naming the option (exit 2)', () => {
-    const bad = tongban(['start', '--endpoint', 'http://127.0.0.1:1/sync', '--data', mkdtempSync(join(tmpdir(), 'tongban-start-endpoint-'))]);
+    const data = mkdtempSync(join(tmpdir(), 'tongban-start-endpoint-'));
+    dirs.push(data);
+    const bad = tongban(['start', '--endpoint', 'http://127.0.0.1:1/sync', '--data', data]);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toMatch(/^tongban: --endpoint must be a ws:\/\/ or wss:\/\/ URL/);
-    const lone = tongban(['start', '--enroll-token', 'abc', '--data', mkdtempSync(join(tmpdir(), 'tongban-start-endpoint-'))]);
+    const lone = tongban(['start', '--enroll-token', 'abc', '--data', data]);
     expect(lone.code).toBe(2);
     expect(lone.stderr).toContain('--enroll-token goes with --endpoint URL');
   });
