@@ -205,8 +205,16 @@ export class CasesRepo {
    * is missing or not in `from` any more.
    */
   transition(id: string, t: Transition): CaseRecord {
-    const at = t.at ?? Date.now();
     return this.core.transaction(() => {
+      this.move(id, t);
+      return this.fromRow(this.getStmt.get(id) as Row);
+    });
+  }
+
+  /** `transition` without reading the case back (its sealed form is not opened): for the sync's bulk moves. */
+  move(id: string, t: Transition): void {
+    const at = t.at ?? Date.now();
+    this.core.transaction(() => {
       const changed = this.transitionStmt.run(t.to, at, t.contentHash ?? null, id, t.from).changes;
       if (changed !== 1) {
         const row = this.getStmt.get(id) as Row | undefined;
@@ -215,7 +223,6 @@ export class CasesRepo {
       }
       this.addHistoryStmt.run(id, t.from, t.to, t.actor, t.reason ?? null, at);
       if (t.outbox) this.outbox.add({ ...t.outbox, caseId: id }, at);
-      return this.fromRow(this.getStmt.get(id) as Row);
     });
   }
 

@@ -96,6 +96,12 @@ export class OutboxRepo {
     return r ? this.fromRow(r) : undefined;
   }
 
+  /** Marks an unsent entry sent; returns its case id (null: none), or undefined when it was sent already or does not exist. Its payload is not opened. */
+  markSentOnce(seq: number, at: number = Date.now()): string | null | undefined {
+    const r = this.core.db.prepare('UPDATE outbox SET sent_at = ? WHERE seq = ? AND sent_at IS NULL RETURNING case_id').get(at, seq) as Row | undefined;
+    return r ? textOrNull(r, O, 'case_id') : undefined;
+  }
+
   markSent(seq: number, at: number = Date.now()): void {
     this.core.db.prepare('UPDATE outbox SET sent_at = ? WHERE seq = ? AND sent_at IS NULL').run(at, seq);
   }

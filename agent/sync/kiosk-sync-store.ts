@@ -144,17 +144,15 @@ export class AgentKioskSyncStore implements KioskSyncStore {
     const items = new Map(this.o.catalog().items.map((it) => [it.code, it]));
     this.store.transaction(() => {
       for (const seq of seqs) {
-        const row = this.store.outbox.get(seq);
-        if (!row || row.sentAt !== null) continue; // acknowledged before (a duplicate ack)
-        this.store.outbox.markSent(seq, at);
-        if (row.caseId === null) continue;
-        const c = this.store.cases.summary(row.caseId);
+        const caseId = this.store.outbox.markSentOnce(seq, at);
+        if (caseId == null) continue; // acknowledged before (a duplicate ack), or no case
+        const c = this.store.cases.summary(caseId);
         if (!c || c.state !== 'submitted') continue;
         const item = items.get(c.itemCode);
         if (!item || item.issuable) continue;
         // submitted -> uploaded by the kiosk has no guard (state-machine.ts): the history entry and the
         // audit entry as CaseService.transition writes them, without opening the sealed case for it.
-        this.store.cases.transition(c.id, { from: 'submitted', to: 'uploaded', actor: 'kiosk', at });
+        this.store.cases.move(c.id, { from: 'submitted', to: 'uploaded', actor: 'kiosk', at });
         appendAudit(this.store.db, { type: 'caseTransition', actor: 'agent', subject: c.id, details: { from: 'submitted', to: 'uploaded', item: c.itemCode }, at });
         moved.push({ caseId: c.id, itemCode: c.itemCode, status: 'uploaded' });
       }
