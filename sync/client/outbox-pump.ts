@@ -60,6 +60,8 @@ type FileOutcome =
 
 export class OutboxPump {
   private readonly inFlight = new Set<number>();
+  /** Cases with an entry in flight: their next entry waits for its ack (even if a store offered it). */
+  private readonly casesInFlight = new Set<string>();
   /** Sent batches awaiting their ack, oldest first (the endpoint acks `cases` messages in order). */
   private readonly batches: SyncEntry[][] = [];
   /** When each of `batches` was sent (Date.now()). */
@@ -104,13 +106,18 @@ export class OutboxPump {
           const chosen: { e: SyncEntry; entry: CaseEntry }[] = [];
           let bytes = BATCH_OVERHEAD_BYTES;
           let batchFileBytes = 0;
+          const casesChosen = new Set<string>();
+          let quarantinedHere = false;
           for (const e of entries) {
+            // At most one entry per case on the wire: the store promises it, and the pump holds to it regardless.
+            if (this.casesInFlight.has(e.caseId) || casesChosen.has(e.caseId)) continue;
             const entry = toCaseEntry(e);
             const size = Buffer.byteLength(JSON.stringify(entry), 'utf8') + 1;
             if (BATCH_OVERHEAD_BYTES + size > LIMITS.maxTextBytes) {
               // No batch can carry it: the endpoint would refuse the frame whatever we do.
               this.o.store.quarantine(e.seq, 'entry.tooBig', `the entry takes ${size} bytes, over the ${LIMITS.maxTextBytes}-byte message limit`);
               this.o.log.error('case entry quarantined: too big for any message', { seq: e.seq, caseId: e.caseId, bytes: size });
+              quarantinedHere = true;
               continue;
             }
             // The rest goes in the next batch (the store hands them out again).
@@ -119,6 +126,7 @@ export class OutboxPump {
             const fileBytes = e.files.reduce((n, f) => n + (this.o.knownComplete.has(f.sm3) ? 0 : f.size), 0);
             if (chosen.length > 0 && batchFileBytes + fileBytes > MAX_BATCH_FILE_BYTES) break;
             chosen.push({ e, entry });
+            casesChosen.add(e.caseId);
             bytes += size;
             batchFileBytes += fileBytes;
           }
@@ -132,14 +140,24 @@ export class OutboxPump {
             batch.push(entry);
           }
           if (ready.length > 0) {
-            for (const e of ready) this.inFlight.add(e.seq);
+            for (const e of ready) {
+              this.inFlight.add(e.seq);
+              this.casesInFlight.add(e.caseId);
+            }
             this.batches.push(ready);
             this.sentAt.push(Date.now());
             if (!conn.send({ type: 'cases', batch })) return;
+            if (this.o.log.isEnabled('debug')) this.o.log.debug('cases sent', { seqs: ready.map((e) => e.seq), cases: ready.map((e) => e.caseId) });
             // Some batches of this round sent, the rest not yet.
             faultPoint('kiosk.midBatch');
           }
-          continue;
+          // Look again at once only if this round changed something (sent, failed or quarantined an
+          // entry); entries that only wait behind their case's entry in flight wait for its ack.
+          if (chosen.length > 0 || quarantinedHere) {
+            // A round that sent nothing still lets the socket's events in before the next one.
+            if (ready.length === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+            continue;
+          }
         }
       }
       await this.wake.wait(this.sleepMs());
@@ -161,6 +179,7 @@ export class OutboxPump {
       const e = batch[i]!;
       const r = msg.results[i]!;
       this.inFlight.delete(e.seq);
+      this.casesInFlight.delete(e.caseId);
       if (r.outcome === 'committed' || r.outcome === 'duplicate') {
         done.push(e.seq);
       } else if (r.outcome === 'retry') {

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEndpointStore } from '../endpoint/store/index.js';
 import { CutProxy, Harness, bytes, until } from './client-harness.js';
+import { TestKioskStore } from './helpers/test-kiosk-store.js';
 
 let h: Harness;
 beforeEach(() => {
@@ -64,6 +65,35 @@ describe('SyncClient: hello, drain, acknowledged', () => {
     expect(store.acknowledgedLog).toEqual([a.seq, b.seq, changes[0], changes[1]]);
     const c = e.store.getCase(a.caseId);
     expect(c?.contentHash).toBe(store.db.prepare('SELECT content_hash AS h FROM cases WHERE id = ?').pluck().get(a.caseId));
+  });
+});
+
+describe('SyncClient: one entry per case on the wire', () => {
+  it('holds a case to one entry in flight even when a store offers several of it', async () => {
+    /** A store that hands out every unsent entry, ignoring the one-per-case rule of the contract. */
+    class EveryEntryStore extends TestKioskStore {
+      override pending(q: { regions: readonly string[] | '*'; now: number; limit: number; exclude: ReadonlySet<number> }) {
+        const rows = this.db.prepare('SELECT * FROM outbox WHERE sent_at IS NULL AND quarantine_code IS NULL ORDER BY seq').all() as any[];
+        return rows
+          .filter((r) => !q.exclude.has(r.seq))
+          .slice(0, q.limit)
+          .map((r) => ({ seq: r.seq, caseId: r.case_id, region: r.region, kind: r.kind, payload: JSON.parse(r.payload), files: JSON.parse(r.files), attempts: r.attempts }));
+      }
+    }
+    const e = await h.endpoint();
+    const store = new EveryEntryStore(`${h.dir}/every.db`);
+    const a = store.submitCase();
+    const changes = [store.changeContent(a.caseId), store.changeContent(a.caseId), store.changeContent(a.caseId)];
+    const b = store.submitCase();
+    const client = h.client(store, { url: e.url, regions: '*', enrollToken: e.store.createEnrollToken('kiosk-1') });
+    client.start();
+    await until(() => store.outbox().every((o) => o.sent), 'all sent');
+    expect(store.acknowledgedLog).toEqual([a.seq, b.seq, ...changes]);
+    const batches = h.sink.records().filter((r) => r.msg === 'cases sent');
+    expect(batches.length).toBeGreaterThanOrEqual(4);
+    for (const bt of batches) expect(new Set(bt.cases as string[]).size).toBe((bt.cases as string[]).length);
+    await client.stop();
+    store.close();
   });
 });
 
