@@ -296,6 +296,10 @@ export class InboxRepo {
       .run(endpoint, cursor, at);
   }
 
+  removeCursor(endpoint: string): void {
+    this.core.db.prepare('DELETE FROM inbox_cursors WHERE endpoint = ?').run(endpoint);
+  }
+
   cursor(endpoint: string): string | null {
     const r = this.core.db.prepare('SELECT cursor FROM inbox_cursors WHERE endpoint = ?').get(endpoint) as Row | undefined;
     return r ? text(r, 'inbox_cursors', 'cursor') : null;

@@ -43,11 +43,25 @@ export class CredentialsFile {
     }
     const next = new Map(this.load());
     next.set(endpointUrl, { kioskId: c.kioskId, secret: c.secret });
+    this.write(next);
+  }
+
+  private write(next: Map<string, KioskCredentials>): void {
     const dir = join(this.dataDir, 'keys');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const doc = { format: 1, endpoints: Object.fromEntries([...next].map(([url, v]) => [url, { kioskId: v.kioskId, secret: v.secret }])) };
     writeFileDurably(this.path, dir, new TextEncoder().encode(JSON.stringify(doc, null, 2) + '\n'));
     this.cache = next;
+  }
+
+  /** Forgets one endpoint's credentials (durably); false when there were none. */
+  remove(endpointUrl: string): boolean {
+    const current = this.load();
+    if (!current.has(endpointUrl)) return false;
+    const next = new Map(current);
+    next.delete(endpointUrl);
+    this.write(next);
+    return true;
   }
 
   private load(): Map<string, KioskCredentials> {

@@ -204,6 +204,14 @@ export class AgentKioskSyncStore implements KioskSyncStore {
     this.log.info('kiosk enrolled', { endpoint: endpointUrl, kioskId: c.kioskId });
   }
 
+  /** Forgets an endpoint's credentials and cursor (it lost its own record of this kiosk: the embedded one's data removed). */
+  forgetEndpoint(endpointUrl: string): void {
+    const key = this.key(endpointUrl);
+    this.credentialsFile.remove(key);
+    this.store.inbox.removeCursor(key);
+    this.log.warn('the endpoint no longer knows this kiosk: enrolling again', { endpoint: endpointUrl });
+  }
+
   cursor(endpointUrl: string): string | null {
     return this.store.inbox.cursor(this.key(endpointUrl));
   }

@@ -118,6 +118,8 @@ export async function prepareSync(o: AgentSyncOptions): Promise<AgentSync> {
     try {
       // The kiosk's catalog is what the embedded endpoint serves (a clerk may replace it there later).
       if (!embedded.store.catalog()) embedded.store.setCatalog(o.catalog() as unknown as object, o.catalog().version);
+      // Its data removed (a fresh DATA/endpoint/): it no longer knows the kiosk, whose credentials and cursor are void.
+      if (store.credentials(embedded.url) && !embedded.store.kiosk(EMBEDDED_KIOSK_ID)) store.forgetEndpoint(embedded.url);
       if (!store.credentials(embedded.url)) endpoints[0] = { ...endpoints[0]!, enrollToken: embedded.store.createEnrollToken(EMBEDDED_KIOSK_ID) };
     } catch (err) {
       await embedded.close();
