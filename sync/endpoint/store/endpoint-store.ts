@@ -174,6 +174,11 @@ function parseCursor(cursor: string): number {
   return Number(cursor);
 }
 
+/** SQLite refused a row (a CHECK, a foreign key, a unique key). */
+function isConstraintError(err: unknown): boolean {
+  return err instanceof Error && String((err as { code?: string }).code ?? '').startsWith('SQLITE_CONSTRAINT');
+}
+
 function checkKioskId(kioskId: string): void {
   if (typeof kioskId !== 'string' || !KIOSK_ID_RE.test(kioskId)) {
     throw new InputError('kiosk.badId', 'a kiosk id is 1 to 64 characters of A-Z, a-z, 0-9, ".", "_" and "-"');
@@ -246,6 +251,8 @@ class SqliteEndpointStore implements EndpointStore {
   private readonly anyRegion: boolean;
   /** One entry's effect in a savepoint of the batch's transaction: a row the schema refuses undoes only that entry. */
   private readonly applyInSavepoint: (kioskId: string, e: CaseEntry, at: number) => 'committed' | 'duplicate' | Problem;
+  /** The savepoint-free apply of the fast path (see commitBatch). */
+  private readonly applyDirect = (kioskId: string, e: CaseEntry, at: number): 'committed' | 'duplicate' | Problem => this.applyEntry(kioskId, e, at);
   private readonly s: {
     kiosk: BetterSqlite3.Statement<[string], KioskRow>;
     caseRow: BetterSqlite3.Statement<[string], CaseRow>;
@@ -430,14 +437,32 @@ class SqliteEndpointStore implements EndpointStore {
 
   // ---------------------------------------------------------------- cases from kiosks
 
+  /**
+   * The batch in ONE durable transaction. Every entry is checked before it writes (shape, hash, region,
+   * files, move), so no statement of the batch can fail on a good store: the common path applies the
+   * entries without a savepoint each. Should the schema still refuse a row (a CHECK or foreign key that
+   * the checks missed), that transaction is rolled back whole and the batch is done again with one
+   * savepoint per entry, so that only the offending entry is rejected and the others commit; never a
+   * batch that fails for ever on one entry.
+   */
   commitBatch(kioskId: string, entries: readonly CaseEntry[], at: number): AckResult[] {
     if (!Array.isArray(entries) || entries.length > LIMITS.maxBatch) throw new InputError('cases.badBatch', `a batch is a list of at most ${LIMITS.maxBatch} entries`);
+    try {
+      return this.commitBatchWith(kioskId, entries, at, this.applyDirect);
+    } catch (err) {
+      if (!isConstraintError(err)) throw err;
+      this.log.warn('a batch entry broke a constraint its checks missed: batch redone entry by entry', { kioskId, err: messageOf(err) });
+      return this.commitBatchWith(kioskId, entries, at, this.applyInSavepoint);
+    }
+  }
+
+  private commitBatchWith(kioskId: string, entries: readonly CaseEntry[], at: number, apply: (kioskId: string, e: CaseEntry, at: number) => 'committed' | 'duplicate' | Problem): AckResult[] {
     return this.tx(() => {
       if (!this.s.kiosk.get(kioskId)) throw new AuthError('auth.unknown', 'unknown kiosk: enrol it first');
       const held = new Map<string, Problem>();
       let highest = 0;
       const results = entries.map((e) => {
-        const r = this.commitEntry(kioskId, e, at, held);
+        const r = this.commitEntry(kioskId, e, at, held, apply);
         if (r.outcome !== 'retry' && Number.isSafeInteger(e.seq)) highest = Math.max(highest, e.seq);
         return r;
       });
@@ -446,7 +471,7 @@ class SqliteEndpointStore implements EndpointStore {
     });
   }
 
-  private commitEntry(kioskId: string, e: CaseEntry, at: number, held: Map<string, Problem>): AckResult {
+  private commitEntry(kioskId: string, e: CaseEntry, at: number, held: Map<string, Problem>, apply: (kioskId: string, e: CaseEntry, at: number) => 'committed' | 'duplicate' | Problem): AckResult {
     const seq = isObject(e) && Number.isSafeInteger(e.seq) && e.seq > 0 ? e.seq : undefined;
     if (seq === undefined) return { seq: isObject(e) && typeof e.seq === 'number' ? e.seq : 0, outcome: 'rejected', code: 'entry.invalid', reason: 'seq is not a positive integer' };
     const caseId = typeof e.caseId === 'string' ? e.caseId : '';
@@ -460,12 +485,16 @@ class SqliteEndpointStore implements EndpointStore {
     if (blocked) return { seq, outcome: 'retry', code: blocked.code, reason: `an earlier entry of this case waits: ${blocked.reason}`.slice(0, MAX_REASON_CHARS), ...(blocked.retryAfterMs ? { retryAfterMs: blocked.retryAfterMs } : {}) };
 
     let outcome: 'committed' | 'duplicate' | Problem;
-    try {
-      outcome = this.applyInSavepoint(kioskId, e, at);
-    } catch (err) {
-      // A row the schema refuses (a CHECK, a foreign key) is this entry's fault, not the batch's.
-      if (!(err instanceof Error) || !String((err as { code?: string }).code ?? '').startsWith('SQLITE_CONSTRAINT')) throw err;
-      outcome = rejected('entry.invalid', `the entry cannot be stored: ${messageOf(err)}`);
+    if (apply === this.applyDirect) {
+      outcome = apply(kioskId, e, at);
+    } else {
+      try {
+        outcome = apply(kioskId, e, at);
+      } catch (err) {
+        // A row the schema refuses (a CHECK, a foreign key) is this entry's fault, not the batch's.
+        if (!isConstraintError(err)) throw err;
+        outcome = rejected('entry.invalid', `the entry cannot be stored: ${messageOf(err)}`);
+      }
     }
     if (typeof outcome !== 'string' && outcome.outcome === 'retry') {
       if (caseId) held.set(caseId, outcome);
@@ -516,8 +545,8 @@ class SqliteEndpointStore implements EndpointStore {
 
   private applySubmitted(kioskId: string, caseId: string, region: string, p: JsonObject, at: number): 'committed' | 'duplicate' | Problem {
     if (typeof p.serial !== 'string' || p.serial.length === 0 || p.serial.length > 64) return rejected('entry.invalid', 'serial is not a short string');
-    const bad = checkContent(caseId, p.content, p.contentHash);
-    if (bad) return bad;
+    const checked = checkContent(caseId, p.content, p.contentHash);
+    if (!('canonical' in checked)) return checked;
     const content = p.content as JsonObject;
     const hash = p.contentHash as string;
     const existing = this.s.caseRow.get(caseId);
@@ -531,7 +560,7 @@ class SqliteEndpointStore implements EndpointStore {
     const missing = this.checkFiles(files);
     if (missing) return missing;
     this.stmt('INSERT INTO cases (id, kiosk_id, serial, item_code, region, status, content_hash, content, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(caseId, kioskId, p.serial, content.itemCode as string, region, 'uploaded', hash, JSON.stringify(content), at, at);
+      .run(caseId, kioskId, p.serial, content.itemCode as string, region, 'uploaded', hash, checked.canonical, at, at);
     this.s.history.run(caseId, null, 'uploaded', 'kiosk', null, hash, null, at);
     return 'committed';
   }
@@ -554,11 +583,13 @@ class SqliteEndpointStore implements EndpointStore {
     if (c.status !== from) return rejected('case.statusConflict', `the case is ${c.status} at the endpoint, not ${from}`);
     let hash = c.content_hash;
     let content: JsonObject | undefined;
+    let canonical: string | undefined;
     if (rule.needsContent || p.content !== undefined) {
       if (p.content === undefined) return rejected('entry.invalid', `a move from ${p.from} to ${p.to} carries the corrected content`);
-      const bad = checkContent(caseId, p.content, p.contentHash);
-      if (bad) return bad;
+      const checked = checkContent(caseId, p.content, p.contentHash);
+      if (!('canonical' in checked)) return checked;
       content = p.content as JsonObject;
+      canonical = checked.canonical;
       if (content.itemCode !== c.item_code) return rejected('case.conflict', 'the corrected content names another item');
       hash = p.contentHash;
     } else if (p.contentHash !== c.content_hash) {
@@ -569,8 +600,8 @@ class SqliteEndpointStore implements EndpointStore {
     if (!Array.isArray(files)) return files;
     const missing = this.checkFiles([...files, ...results]);
     if (missing) return missing;
-    if (content) {
-      this.stmt('UPDATE cases SET status = ?, content = ?, content_hash = ?, updated_at = ? WHERE id = ?').run(to, JSON.stringify(content), hash, at, caseId);
+    if (canonical !== undefined) {
+      this.stmt('UPDATE cases SET status = ?, content = ?, content_hash = ?, updated_at = ? WHERE id = ?').run(to, canonical, hash, at, caseId);
     } else {
       this.stmt('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?').run(to, at, caseId);
     }
@@ -580,8 +611,8 @@ class SqliteEndpointStore implements EndpointStore {
   }
 
   private applyContentChanged(caseId: string, p: JsonObject, at: number): 'committed' | 'duplicate' | Problem {
-    const bad = checkContent(caseId, p.content, p.contentHash);
-    if (bad) return bad;
+    const checked = checkContent(caseId, p.content, p.contentHash);
+    if (!('canonical' in checked)) return checked;
     const content = p.content as JsonObject;
     const c = this.s.caseRow.get(caseId);
     if (!c) return rejected('case.unknown', 'the endpoint holds no such case (its submission never arrived here)');
@@ -592,7 +623,7 @@ class SqliteEndpointStore implements EndpointStore {
     if (!Array.isArray(files)) return files;
     const missing = this.checkFiles(files);
     if (missing) return missing;
-    this.stmt('UPDATE cases SET content = ?, content_hash = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(content), p.contentHash as string, at, caseId);
+    this.stmt('UPDATE cases SET content = ?, content_hash = ?, updated_at = ? WHERE id = ?').run(checked.canonical, p.contentHash as string, at, caseId);
     this.s.history.run(caseId, c.status, c.status, 'kiosk', 'content changed', p.contentHash as string, null, at);
     return 'committed';
   }

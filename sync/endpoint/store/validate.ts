@@ -3,7 +3,6 @@
  * shapes; the store answers for what it commits): the content hash recomputed over the canonical
  * JSON exactly as the kiosk computes it (agent/cases/README.md), the files a content lists.
  */
-import { canonicalJson } from '../../../certs/pdf/templates/reference.js';
 import { sm3Hex } from '../../../certs/sm3.js';
 import { MEDIA_TYPES, type FileRef, type JsonObject, type MediaType, type ResultDoc } from './protocol-types.js';
 
@@ -45,26 +44,76 @@ export function isMediaType(value: unknown): value is MediaType {
   return typeof value === 'string' && (MEDIA_TYPES as readonly string[]).includes(value);
 }
 
-/** SM3 of the canonical JSON, or undefined when the value has no canonical form (NaN, a function...). */
-export function contentHashOf(content: unknown): string | undefined {
+/**
+ * certs canonicalJson (keys in code-unit order, undefined members left out, no NaN or Infinity), written
+ * for the endpoint's hot path: the same text, several times faster on a case's content (no entry
+ * arrays, no comparator; the default sort compares code units, as canonicalJson's comparator does).
+ * Throws a RangeError where canonicalJson does. Tested against canonicalJson.
+ */
+export function fastCanonicalJson(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new RangeError('canonical JSON has no form for NaN or Infinity');
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + fastCanonicalJson(value[i]);
+    return out + ']';
+  }
+  if (typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    const keys = Object.keys(o);
+    let sorted = true;
+    for (let i = 1; i < keys.length; i++) {
+      if (!(keys[i - 1]! < keys[i]!)) {
+        sorted = false;
+        break;
+      }
+    }
+    if (!sorted) keys.sort();
+    let out = '{';
+    let first = true;
+    for (const k of keys) {
+      const v = o[k];
+      if (v === undefined) continue;
+      out += (first ? '' : ',') + JSON.stringify(k) + ':' + fastCanonicalJson(v);
+      first = false;
+    }
+    return out + '}';
+  }
+  throw new RangeError(`canonical JSON has no form for a ${typeof value}`);
+}
+
+/** The canonical JSON text of `content`, or undefined when it has none (NaN, a function...). */
+export function canonicalText(content: unknown): string | undefined {
   try {
-    return sm3Hex(canonicalJson(content));
+    return fastCanonicalJson(content);
   } catch {
     return undefined;
   }
 }
 
-/** The content belongs to the case and hashes to what the kiosk says; its item is named. */
-export function checkContent(caseId: string, content: unknown, contentHash: unknown): Problem | undefined {
+/** SM3 of the canonical JSON, or undefined when the value has no canonical form (NaN, a function...). */
+export function contentHashOf(content: unknown): string | undefined {
+  const text = canonicalText(content);
+  return text === undefined ? undefined : sm3Hex(text);
+}
+
+/**
+ * The content belongs to the case and hashes to what the kiosk says; its item is named. On success,
+ * its canonical text: what the store keeps (the column the content hash is over).
+ */
+export function checkContent(caseId: string, content: unknown, contentHash: unknown): { readonly canonical: string } | Problem {
   if (!isObject(content)) return rejected('entry.invalid', 'the content is not an object');
   if (content.id !== caseId) return rejected('case.hashMismatch', 'the content belongs to another case (content.id differs from caseId)');
   if (typeof contentHash !== 'string' || !SM3_RE.test(contentHash)) return rejected('entry.invalid', 'the content hash is not 64 lower-case hex digits');
-  const actual = contentHashOf(content);
-  if (actual !== contentHash) return rejected('case.hashMismatch', 'the SM3 of the canonical content differs from the content hash');
+  const canonical = canonicalText(content);
+  if (canonical === undefined || sm3Hex(canonical) !== contentHash) return rejected('case.hashMismatch', 'the SM3 of the canonical content differs from the content hash');
   if (typeof content.itemCode !== 'string' || content.itemCode.length === 0 || content.itemCode.length > 64) {
     return rejected('entry.invalid', 'the content names no item code');
   }
-  return undefined;
+  return { canonical };
 }
 
 /** The files an (already hash-checked) content lists: its attached materials. */
