@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { EnvironmentError, messageOf } from '../../../base/errors.js';
 import type { Logger } from '../../../base/log.js';
-import { migrations as allMigrations, type Migration } from './migrations/index.js';
+import { migrations as allMigrations, type Migration, type MigrationContext } from './migrations/index.js';
 
 /** `PRAGMA application_id` of an endpoint store: "TBEP" in ASCII (the agent's store is "TBAN"). */
 export const ENDPOINT_APPLICATION_ID = 0x54424550;
@@ -25,7 +25,12 @@ function corrupt(path: string, detail: string, cause?: unknown): EnvironmentErro
   );
 }
 
-export function openEndpointDatabase(dataDir: string, log: Logger, list: readonly Migration[] = allMigrations): BetterSqlite3.Database {
+export function openEndpointDatabase(
+  dataDir: string,
+  log: Logger,
+  list: readonly Migration[] = allMigrations,
+  context: MigrationContext = { sealer: () => { throw new Error('this migration needs a sealer'); } },
+): BetterSqlite3.Database {
   list.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`endpoint migration ${m.name} has version ${m.version}, expected ${i + 1}`);
   });
@@ -89,14 +94,18 @@ export function openEndpointDatabase(dataDir: string, log: Logger, list: readonl
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Freed pages and cells are zeroed: a value replaced by its sealed form, or erased, leaves no copy in the file.
+    db.pragma('secure_delete = ON');
     if (fresh) db.pragma(`application_id = ${ENDPOINT_APPLICATION_ID}`);
     for (const m of list.slice(userVersion)) {
       db.transaction(() => {
-        m.up(db);
+        m.up(db, context);
         db.pragma(`user_version = ${m.version}`);
       }).immediate();
       log.info('endpoint store migrated', { version: m.version, migration: m.name });
     }
+    // An existing store migrated: what the migrations replaced (clear values sealed) leaves the WAL.
+    if (!fresh && userVersion < latest) db.pragma('wal_checkpoint(TRUNCATE)');
   } catch (err) {
     db.close();
     if (err instanceof EnvironmentError) throw err;

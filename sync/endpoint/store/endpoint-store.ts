@@ -18,15 +18,17 @@
  * Case content holds personal data (the applicant): it is stored for the clerk and never logged.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
-import { InputError, messageOf } from '../../../base/errors.js';
+import { EnvironmentError, InputError, messageOf } from '../../../base/errors.js';
 import type { Logger } from '../../../base/log.js';
 import { sm3Hex } from '../../../certs/sm3.js';
 import { openEndpointDatabase } from './database.js';
 import { AuthError, EnrollError, StatusError } from './errors.js';
 import { EndpointFiles, type ChunkResult, type FileState } from './files.js';
 import { lockEndpointDir, type EndpointLock } from './lock.js';
+import { CaseSealing } from './sealed-columns.js';
+import { keysDirOf, openEndpointSealer, type EndpointSealer } from './sealing.js';
 import {
   CASE_STATUSES,
   LIMITS,
@@ -146,6 +148,8 @@ interface CaseRow {
   content: string;
   received_at: number;
   updated_at: number;
+  applicant_hash: string | null;
+  purged_at: number | null;
 }
 
 interface ReceivedRow {
@@ -235,14 +239,31 @@ export function openEndpointStore(options: OpenEndpointStoreOptions): EndpointSt
   let lock: EndpointLock | undefined;
   try {
     // The database opening makes the directory; the lock is taken before anything is repaired in it.
-    db = openEndpointDatabase(options.dataDir, log);
+    let sealer: EndpointSealer | undefined;
+    db = openEndpointDatabase(options.dataDir, log, undefined, { sealer: () => (sealer ??= openEndpointSealer({ dataDir: options.dataDir })) });
+    sealer ??= openSealerFor(db, options.dataDir);
     if (owner) lock = lockEndpointDir(options.dataDir);
-    return new SqliteEndpointStore(db, options.dataDir, regions, log, options.now ?? Date.now, owner, lock);
+    return new SqliteEndpointStore(db, options.dataDir, regions, log, options.now ?? Date.now, owner, lock, new CaseSealing(sealer));
   } catch (err) {
     db?.close();
     lock?.release();
     throw err;
   }
+}
+
+/**
+ * The keys of a store: made at the first open of an empty store; a store that holds sealed values and
+ * has lost DATA/keys is refused (new keys would hide that its cases can no longer be read).
+ */
+function openSealerFor(db: BetterSqlite3.Database, dataDir: string): EndpointSealer {
+  const sealedRows = db.prepare("SELECT EXISTS (SELECT 1 FROM cases) OR EXISTS (SELECT 1 FROM events WHERE kind = 'case.status') AS n").get() as { n: number };
+  if (sealedRows.n && !existsSync(keysDirOf(dataDir))) {
+    throw new EnvironmentError(
+      'endpoint.keyMissing',
+      `the endpoint store in ${dataDir} holds sealed case data but its key directory ${keysDirOf(dataDir)} is missing: restore the keys from a backup (the store was left untouched)`,
+    );
+  }
+  return openEndpointSealer({ dataDir, create: !sealedRows.n });
 }
 
 class SqliteEndpointStore implements EndpointStore {
@@ -271,6 +292,7 @@ class SqliteEndpointStore implements EndpointStore {
     private readonly now: () => number,
     owner: boolean,
     private readonly lock: EndpointLock | undefined,
+    private readonly sealing: CaseSealing,
   ) {
     this.anyRegion = regions.includes('*');
     const kioskSql = `SELECT k.*, (SELECT count(*) FROM events e WHERE e.kiosk_id = k.id AND e.id > k.acked_event) AS unacked FROM kiosks k`;
@@ -559,8 +581,9 @@ class SqliteEndpointStore implements EndpointStore {
     if (!Array.isArray(files)) return files;
     const missing = this.checkFiles(files);
     if (missing) return missing;
-    this.stmt('INSERT INTO cases (id, kiosk_id, serial, item_code, region, status, content_hash, content, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(caseId, kioskId, p.serial, content.itemCode as string, region, 'uploaded', hash, checked.canonical, at, at);
+    const sealed = this.sealing.content(caseId, checked.canonical, content);
+    this.stmt('INSERT INTO cases (id, kiosk_id, serial, item_code, region, status, content_hash, content, applicant_hash, received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(caseId, kioskId, p.serial, content.itemCode as string, region, 'uploaded', hash, sealed.sealed, sealed.applicantHash, at, at);
     this.s.history.run(caseId, null, 'uploaded', 'kiosk', null, hash, null, at);
     return 'committed';
   }
@@ -601,12 +624,13 @@ class SqliteEndpointStore implements EndpointStore {
     const missing = this.checkFiles([...files, ...results]);
     if (missing) return missing;
     if (canonical !== undefined) {
-      this.stmt('UPDATE cases SET status = ?, content = ?, content_hash = ?, updated_at = ? WHERE id = ?').run(to, canonical, hash, at, caseId);
+      const sealed = this.sealing.content(caseId, canonical, content);
+      this.stmt('UPDATE cases SET status = ?, content = ?, applicant_hash = ?, content_hash = ?, updated_at = ? WHERE id = ?').run(to, sealed.sealed, sealed.applicantHash, hash, at, caseId);
     } else {
       this.stmt('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?').run(to, at, caseId);
     }
-    this.s.history.run(caseId, c.status, to, 'kiosk', typeof p.note === 'string' && p.note ? p.note : null, hash, p.at, at);
-    for (const r of results) this.s.result.run(caseId, r.documentId, r.title, r.sm3, r.size, r.mediaType, 'kiosk', at);
+    this.s.history.run(caseId, c.status, to, 'kiosk', this.sealing.note(caseId, typeof p.note === 'string' && p.note ? p.note : null), hash, p.at, at);
+    for (const r of results) this.s.result.run(caseId, r.documentId, this.sealing.title(caseId, r.documentId, r.title), r.sm3, r.size, r.mediaType, 'kiosk', at);
     return 'committed';
   }
 
@@ -623,8 +647,9 @@ class SqliteEndpointStore implements EndpointStore {
     if (!Array.isArray(files)) return files;
     const missing = this.checkFiles(files);
     if (missing) return missing;
-    this.stmt('UPDATE cases SET content = ?, content_hash = ?, updated_at = ? WHERE id = ?').run(checked.canonical, p.contentHash as string, at, caseId);
-    this.s.history.run(caseId, c.status, c.status, 'kiosk', 'content changed', p.contentHash as string, null, at);
+    const sealed = this.sealing.content(caseId, checked.canonical, content);
+    this.stmt('UPDATE cases SET content = ?, applicant_hash = ?, content_hash = ?, updated_at = ? WHERE id = ?').run(sealed.sealed, sealed.applicantHash, p.contentHash as string, at, caseId);
+    this.s.history.run(caseId, c.status, c.status, 'kiosk', this.sealing.note(caseId, 'content changed'), p.contentHash as string, null, at);
     return 'committed';
   }
 
@@ -666,7 +691,9 @@ class SqliteEndpointStore implements EndpointStore {
     if (typeof id !== 'string' || !UUID_RE.test(id)) return undefined;
     const r = this.s.caseRow.get(id);
     if (!r) return undefined;
-    const content = parseJson(r.content);
+    // Sealed values open here (a changed or moved one is refused: endpoint.sealTampered); an erased case has none.
+    const purged = r.purged_at !== null;
+    const content = purged ? null : parseJson(this.sealing.openContent(id, r.content));
     const history = (
       this.stmt('SELECT from_status, to_status, actor, note, content_hash, kiosk_at, at FROM case_history WHERE case_id = ? ORDER BY id').all(id) as {
         from_status: string | null;
@@ -682,7 +709,7 @@ class SqliteEndpointStore implements EndpointStore {
         from: isStoredStatus(h.from_status) ? h.from_status : null,
         to: isStoredStatus(h.to_status) ? h.to_status : 'uploaded',
         actor: h.actor,
-        ...(h.note !== null ? { note: h.note } : {}),
+        ...(h.note !== null ? { note: this.sealing.openNote(id, h.note)! } : {}),
         contentHash: h.content_hash,
         ...(h.kiosk_at !== null ? { kioskAt: h.kiosk_at } : {}),
         at: iso(h.at),
@@ -701,7 +728,7 @@ class SqliteEndpointStore implements EndpointStore {
     ).map(
       (x): EndpointResult => ({
         documentId: x.document_id,
-        title: x.title,
+        title: purged ? '' : this.sealing.openTitle(id, x.document_id, x.title),
         sm3: x.sm3,
         size: x.size,
         mediaType: isMediaType(x.media_type) ? x.media_type : 'application/pdf',
@@ -709,7 +736,7 @@ class SqliteEndpointStore implements EndpointStore {
         at: iso(x.at),
       }),
     );
-    return { ...this.summary(r), content: isObject(content) ? content : {}, history, results };
+    return { ...this.summary(r), content: isObject(content) ? content : {}, history, results, ...(purged ? { purgedAt: iso(r.purged_at!) } : {}) };
   }
 
   /**
@@ -762,10 +789,10 @@ class SqliteEndpointStore implements EndpointStore {
         if (taken) throw new StatusError('result.duplicate', `the case already has a result document ${r.documentId}`);
       }
       this.stmt('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?').run(to, at, caseId);
-      this.s.history.run(caseId, from, to, actor, note ?? null, c.content_hash, null, at);
+      this.s.history.run(caseId, from, to, actor, this.sealing.note(caseId, note ?? null), c.content_hash, null, at);
       for (const r of results) {
         this.files.recordComplete(r.sm3, r.size, r.mediaType, at);
-        this.s.result.run(caseId, r.documentId, r.title, r.sm3, r.size, r.mediaType, 'endpoint', at);
+        this.s.result.run(caseId, r.documentId, this.sealing.title(caseId, r.documentId, r.title), r.sm3, r.size, r.mediaType, 'endpoint', at);
       }
       this.insertEvent(c.kiosk_id, 'case.status', caseId, null, { caseId, to, ...(note ? { note } : {}), results }, at);
     });
@@ -791,7 +818,8 @@ class SqliteEndpointStore implements EndpointStore {
   // ---------------------------------------------------------------- catalog and events
 
   private insertEvent(kioskId: string, kind: EndpointEvent['kind'], caseId: string | null, catalogVersion: number | null, body: object, at: number): void {
-    this.s.event.run(kioskId, randomUUID(), kind, caseId, catalogVersion, JSON.stringify(body), at);
+    const eventId = randomUUID();
+    this.s.event.run(kioskId, eventId, kind, caseId, catalogVersion, this.sealing.eventBody(eventId, kind, JSON.stringify(body)), at);
   }
 
   setCatalog(catalog: object, version: number, at: number = this.now()): void {
@@ -834,7 +862,13 @@ class SqliteEndpointStore implements EndpointStore {
       .all(kioskId, after, n) as { id: number; event_id: string; kind: string; case_id: string | null; body: string; at: number; catalog: string | null }[];
     const events: EndpointEvent[] = [];
     for (const r of rows) {
-      const body = parseJson(r.body);
+      let text: string | null;
+      try {
+        text = this.sealing.openEventBody(r.event_id, r.kind, r.body);
+      } catch {
+        text = null; // a sealed body that does not open: unreadable, like a damaged one
+      }
+      const body = parseJson(text);
       if (!isObject(body)) {
         this.log.error('event row unreadable: skipped', { cursor: r.id });
         continue;

@@ -56,6 +56,8 @@ export interface EndpointCase extends EndpointCaseSummary {
   readonly content: JsonObject;
   readonly history: readonly CaseHistoryEntry[];
   readonly results: readonly EndpointResult[];
+  /** Set when the case's personal data was erased (retention purge or an erasure request): content {}, no notes, no titles. */
+  readonly purgedAt?: string;
 }
 
 /** A result document a clerk attaches: its bytes (or a file to read them from), checked by their magic. */

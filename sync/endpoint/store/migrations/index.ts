@@ -4,7 +4,8 @@
  */
 import type { Migration } from './migration.js';
 import { migration as m0001 } from './0001-endpoint.js';
+import { migration as m0002 } from './0002-sealed.js';
 
-export type { Migration } from './migration.js';
+export type { Migration, MigrationContext } from './migration.js';
 
-export const migrations: readonly Migration[] = [m0001];
+export const migrations: readonly Migration[] = [m0001, m0002];

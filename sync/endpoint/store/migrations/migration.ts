@@ -1,4 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import type { EndpointSealer } from '../sealing.js';
+
+/** What a migration may need besides the database: the sealer (made, with the keys, on first use). */
+export interface MigrationContext {
+  readonly sealer: () => EndpointSealer;
+}
 
 /**
  * One numbered step of the endpoint's schema. `up` runs inside a transaction that also sets
@@ -7,5 +13,5 @@ import type BetterSqlite3 from 'better-sqlite3';
 export interface Migration {
   readonly version: number;
   readonly name: string;
-  readonly up: (db: BetterSqlite3.Database) => void;
+  readonly up: (db: BetterSqlite3.Database, context: MigrationContext) => void;
 }
