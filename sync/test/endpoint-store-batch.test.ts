@@ -60,14 +60,13 @@ describe('commitBatch', () => {
     tmp.remove();
   });
 
-  it('keeps the canonical text of the content, which hashes to the content hash', () => {
+  it('keeps the content the kiosk sent, which hashes to its content hash', () => {
     const entry = submitted(1);
     expect(store.commitBatch('kiosk-1', [entry], 1)).toEqual([{ seq: 1, outcome: 'committed' }]);
-    const db = new Database(join(tmp.dir, 'endpoint.db'), { readonly: true });
-    const row = db.prepare('SELECT content, content_hash FROM cases WHERE id = ?').get(entry.caseId) as { content: string; content_hash: string };
-    db.close();
-    expect(row.content).toBe(canonicalJson((entry.payload as { content: object }).content));
-    expect(sm3Hex(row.content)).toBe(row.content_hash);
+    const c = store.getCase(entry.caseId)!;
+    expect(c.content).toEqual((entry.payload as { content: object }).content);
+    expect(sm3Hex(canonicalJson(c.content))).toBe(c.contentHash);
+    expect(c.contentHash).toBe((entry.payload as { contentHash: string }).contentHash);
   });
 
   it('a row the schema refuses after the checks passed rejects that entry only; the others commit in the batch', () => {
