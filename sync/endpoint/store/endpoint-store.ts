@@ -27,6 +27,7 @@ import { openEndpointDatabase } from './database.js';
 import { AuthError, EnrollError, StatusError } from './errors.js';
 import { EndpointFiles, type ChunkResult, type FileState } from './files.js';
 import { lockEndpointDir, type EndpointLock } from './lock.js';
+import { EndpointErasure, type ErasureReport } from './erasure.js';
 import { CaseSealing } from './sealed-columns.js';
 import { keysDirOf, openEndpointSealer, type EndpointSealer } from './sealing.js';
 import {
@@ -109,6 +110,10 @@ export interface EndpointStore {
   appendChunk(sm3: string, offset: number, data: Uint8Array, last: boolean, at?: number): ChunkResult;
   readFile(sm3: string, offset: number, length: number): Uint8Array;
   hasFile(sm3: string): boolean;
+  /** Erases the personal data of every case of the person with this ID number (found by its keyed hash; erasure.ts). */
+  eraseApplicant(idNumber: string, at?: number): ErasureReport;
+  /** Erases the personal data of the cases completed more than `retentionDays` ago (erasure.ts). */
+  purgeExpired(retentionDays: number, at?: number): ErasureReport;
 }
 
 const DEFAULT_TOKEN_TTL_MS = 24 * 3600 * 1000;
@@ -921,6 +926,17 @@ class SqliteEndpointStore implements EndpointStore {
 
   hasFile(sm3: string): boolean {
     return this.files.has(sm3);
+  }
+
+  // ---------------------------------------------------------------- erasure (erasure.ts)
+
+  eraseApplicant(idNumber: string, at: number = this.now()): ErasureReport {
+    if (typeof idNumber !== 'string' || idNumber.trim().length === 0 || idNumber.length > 64) throw new InputError('applicant.badIdNumber', 'an ID number is a short non-empty text');
+    return new EndpointErasure(this.db, this.dataDir, this.sealing, this.log).eraseApplicant(idNumber, at);
+  }
+
+  purgeExpired(retentionDays: number, at: number = this.now()): ErasureReport {
+    return new EndpointErasure(this.db, this.dataDir, this.sealing, this.log).purgeExpired(retentionDays, at);
   }
 }
 
