@@ -119,10 +119,15 @@ export class MaterialsRepo {
   }
 
   /** The plaintext bytes, checked against the SM3 recorded for them. */
-  read(m: MaterialRecord): Uint8Array {
+  /**
+   * The plaintext of a material. `verify: false` skips recomputing its SM3 (the seal's MAC, bound to
+   * this SM3, already authenticates the bytes): for a caller that hashes them anyway, e.g. the sync
+   * upload, whose endpoint checks the SM3 of what it receives (~4 ms a MiB saved).
+   */
+  read(m: MaterialRecord, options: { verify?: boolean } = {}): Uint8Array {
     if (m.purgedAt !== null) throw new InputError('store.materialPurged', `material ${m.materialId} of case ${m.caseId} was purged`);
     const bytes = this.cipher.open(readFileSync(join(this.core.dataDir, m.path)), fileAad(m.sm3));
-    if (sm3Hex(bytes) !== m.sm3) throw new EnvironmentError('env.storeCorrupt', `material file ${m.path} does not match its SM3`);
+    if (options.verify !== false && sm3Hex(bytes) !== m.sm3) throw new EnvironmentError('env.storeCorrupt', `material file ${m.path} does not match its SM3`);
     return bytes;
   }
 
