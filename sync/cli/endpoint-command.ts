@@ -9,6 +9,7 @@ import { basename, extname, resolve } from 'node:path';
 import {
   booleanOption,
   integerOption,
+  lazyCommand,
   stringOption,
   stringsOption,
   writeJson,
@@ -220,6 +221,7 @@ function caseText(c: EndpointCase): string {
     `  content hash  ${c.contentHash}`,
     `  received      ${local(c.receivedAt)}`,
     `  updated       ${local(c.updatedAt)}`,
+    ...(c.purgedAt ? [`  erased        ${local(c.purgedAt)} (personal data: content, notes, result titles)`] : []),
     'history:',
     ...c.history.map((h) => `  ${local(h.at)}  ${h.from ?? '-'} -> ${h.to}  by ${h.actor}${h.note ? `  "${h.note}"` : ''}`),
   ];
@@ -348,7 +350,17 @@ ws(s)://HOST:PORT/sync; clerks use the HTTP API under /clerk/ with the bearer to
 Ready line on stdout: "endpoint listening on ws://127.0.0.1:PORT/sync (clerk API http://127.0.0.1:PORT/clerk/)".
 The subcommands work on DATA directly, also while the server runs.`,
   options: serveOptions,
-  subcommands: [enrollCommand, casesCommand, showCommand, setStatusCommand, kiosksCommand, revokeCommand, catalogCommand],
+  subcommands: [
+    enrollCommand,
+    casesCommand,
+    showCommand,
+    setStatusCommand,
+    kiosksCommand,
+    revokeCommand,
+    catalogCommand,
+    // Its summary is repeated here: the stub's is what help shows before the command loads (a test keeps them equal).
+    lazyCommand('purge', "erase personal data at the endpoint: cases completed longer ago than the retention, or one applicant's cases by ID number", async () => (await import('./purge-command.js')).endpointPurgeCommand),
+  ],
   async run(args, ctx) {
     await serve(args, ctx);
   },
