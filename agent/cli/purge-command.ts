@@ -20,6 +20,7 @@ function describe(r: PurgeReport): string {
   if (!r.dryRun) lines.push(`deleted ${r.materialFilesDeleted} material file(s) and ${r.certificateFilesDeleted} certificate file(s)`);
   if (r.unsyncedCases.length) lines.push(`${r.unsyncedCases.length} case(s) were not synced yet: ${r.dryRun ? 'their outbox entries would be' : 'their outbox entries are'} quarantined`);
   for (const id of r.cases) lines.push(`  case ${id}`);
+  if (r.endpointCases.length) lines.push(`erased the embedded endpoint's copy of ${r.endpointCases.length} case(s) (DATA/endpoint)`);
   return lines.join('\n') + '\n';
 }
 
@@ -63,9 +64,10 @@ exit 1 when no record has that number. Every erasure is written to the audit log
     } finally {
       store.close();
     }
+    const none = idNumber !== undefined && report.applicants.length === 0 && report.endpointCases.length === 0;
     if (booleanOption(args, 'json')) writeJson(ctx, report);
-    else if (idNumber !== undefined && report.applicants.length === 0) ctx.stdout.write('no applicant with that ID number in this store\n');
+    else if (none) ctx.stdout.write('no applicant with that ID number in this store\n');
     else ctx.stdout.write(describe(report));
-    return idNumber !== undefined && report.applicants.length === 0 ? ExitCode.negative : ExitCode.ok;
+    return none ? ExitCode.negative : ExitCode.ok;
   },
 };

@@ -25,6 +25,7 @@ import { silentLogger, type Logger } from '../../base/log.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { placeAad, type StoreCipher } from '../store/cipher.js';
 import type { Store } from '../store/store.js';
+import { eraseAtEmbeddedEndpoint } from './embedded-endpoint.js';
 
 export const DEFAULT_RETENTION_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -40,6 +41,8 @@ export interface PurgeReport {
   readonly unsyncedCases: string[];
   readonly materialFilesDeleted: number;
   readonly certificateFilesDeleted: number;
+  /** Cases erased in the embedded endpoint's store (DATA/endpoint/, when the kiosk runs one): embedded-endpoint.ts. */
+  readonly endpointCases: string[];
 }
 
 interface CommonOptions {
@@ -226,7 +229,7 @@ export function purgeExpired(store: Store, options: CommonOptions & { retentionD
     const applicants = (store.db.prepare('SELECT id FROM applicants WHERE purged_at IS NULL AND created_at <= ? ORDER BY id').all(cutoff) as { id: string }[])
       .map((r) => r.id)
       .filter((id) => (openCases.all(id) as { id: string }[]).every((c) => caseIds.has(c.id)));
-    return { reason: 'retention', dryRun: true, cases: [...caseIds], applicants, unsyncedCases: [], materialFilesDeleted: 0, certificateFilesDeleted: 0 };
+    return { reason: 'retention', dryRun: true, cases: [...caseIds], applicants, unsyncedCases: [], materialFilesDeleted: 0, certificateFilesDeleted: 0, endpointCases: [] };
   }
   const files: Files = { materials: new Set(), certificates: new Set() };
   for (const batch of chunks(cases, batchSize)) store.transaction(() => batch.forEach((c) => eraseCase(store, o, c.id, now, files)));
@@ -239,6 +242,7 @@ export function purgeExpired(store: Store, options: CommonOptions & { retentionD
     for (const f of sweep.certificates) files.certificates.add(f);
   }
   const deleted = deleteFiles(store, files, log);
+  const endpointCases = eraseAtEmbeddedEndpoint(store, { log, actor: options.actor ?? 'agent', reason: 'retention', now }, (e) => e.purgeExpired(options.retentionDays, now));
   log.info('retention purge done', { retentionDays: options.retentionDays, cases: cases.length, applicants: applicants.length, caseIds: cases.map((c) => c.id) });
   return {
     reason: 'retention',
@@ -248,6 +252,7 @@ export function purgeExpired(store: Store, options: CommonOptions & { retentionD
     unsyncedCases: [],
     materialFilesDeleted: deleted.materials,
     certificateFilesDeleted: deleted.certificates,
+    endpointCases,
   };
 }
 
@@ -274,6 +279,7 @@ export function purgeApplicant(store: Store, idNumber: string, options: CommonOp
       unsyncedCases: caseRows.map((c) => c.id).filter(unsyncedOf),
       materialFilesDeleted: 0,
       certificateFilesDeleted: 0,
+      endpointCases: [],
     };
   }
   const files: Files = { materials: new Set(), certificates: new Set() };
@@ -284,6 +290,7 @@ export function purgeApplicant(store: Store, idNumber: string, options: CommonOp
     for (const id of applicantIds) eraseApplicant(store, o, id, now);
   });
   const deleted = deleteFiles(store, files, log);
+  const endpointCases = eraseAtEmbeddedEndpoint(store, { log, actor: options.actor ?? 'operator', reason: 'operator', now }, (e) => e.eraseApplicant(idNumber, now));
   log.info('applicant erased on request', { applicants: applicantIds, cases: caseRows.map((c) => c.id), unsynced });
   return {
     reason: 'operator',
@@ -293,5 +300,6 @@ export function purgeApplicant(store: Store, idNumber: string, options: CommonOp
     unsyncedCases: unsynced,
     materialFilesDeleted: deleted.materials,
     certificateFilesDeleted: deleted.certificates,
+    endpointCases,
   };
 }
