@@ -85,7 +85,13 @@ describe('exactly once under SIGKILL, cuts, duplicates and replays (tongban endp
         restartDelayMs: () => rnd.int(0, 300),
       });
       const examples = await Promise.all(ITEMS.map((code) => tongbanAsync(['cases', 'example', '--item', code])));
-      const caseOf = new Map(ITEMS.map((code, i) => [code, JSON.parse(examples[i]!.stdout) as Record<string, unknown>]));
+      const caseOf = new Map(
+        ITEMS.map((code, i) => {
+          const r = examples[i]!;
+          if (r.code !== 0) throw new Error(`tongban cases example --item ${code} exited ${r.code}: ${r.stderr.trim()}`);
+          return [code, JSON.parse(r.stdout) as Record<string, unknown>];
+        }),
+      );
       const first = await endpoint.start();
       proxy = await startFaultProxy({ upstream: first[1]!, seed });
       const enroll = await tongbanAsync(['endpoint', 'enroll', '--data', E, '--kiosk', KIOSK_ID]);
