@@ -16,9 +16,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../base/log.js';
 import { sm3Hex } from '../../certs/sm3.js';
 import { openEndpointStore, type EndpointStore } from '../endpoint/store/index.js';
-import type { EndpointStatus } from '../protocol/index.js';
+import type { EndpointStatus, ResultDoc } from '../protocol/index.js';
 import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
 import { CHAOS, faultEnv, prng, reportingSeed, runSeed, sleep, until } from './helpers/fault-run.js';
+import { issueOnSite, resubmit } from './helpers/kiosk-moves.js';
 import { Supervisor } from './helpers/supervisor.js';
 import { TestKioskStore } from './helpers/test-kiosk-store.js';
 
@@ -119,6 +120,8 @@ describe('exactly once under SIGKILL, cuts, duplicates and replays (sync/ alone)
       const statusLog = new Map<string, EndpointStatus[]>();
       const contentChanged = new Set<string>();
       const clerkFailures: string[] = [];
+      const kioskIssued = new Map<string, ResultDoc>(); // 当场办结 at the kiosk: the clerk leaves these alone
+      const resubmitted = new Map<string, number>(); // 补正 resubmissions per case
       const submitted: string[] = [];
       const started = Date.now();
       const allFired = (): boolean => ENDPOINT_POINTS.every((p) => endpoint!.faults.includes(p)) && KIOSK_POINTS.every((p) => kiosk!.faults.includes(p));
@@ -134,19 +137,32 @@ describe('exactly once under SIGKILL, cuts, duplicates and replays (sync/ alone)
         if (rnd.chance(0.6)) {
           const n = rnd.chance(0.5) ? rnd.int(1, 2) : 0;
           const attachments = Array.from({ length: n }, (_, i) => ({ bytes: pdf(`case ${submitted.length} file ${i}`, rnd.int(1000, 1_300_000)) }));
-          submitted.push(store.submitCase({ attachments }).caseId);
+          const id = store.submitCase({ attachments }).caseId;
+          submitted.push(id);
+          if (rnd.chance(0.1)) {
+            const doc = issueOnSite(store, id, pdf(`证明 ${id}`, rnd.int(2000, 900_000)));
+            if (doc) kioskIssued.set(id, doc);
+          }
+        }
+        if (rnd.chance(0.3)) {
+          // 补正: a case the clerk sent back, once its event reached the kiosk, corrected and resubmitted.
+          const back = store.db.prepare("SELECT id FROM cases WHERE status = 'correctionRequested'").all() as { id: string }[];
+          if (back.length > 0) {
+            const id = rnd.pick(back).id;
+            if (resubmit(store, id, `已补正 ${(resubmitted.get(id) ?? 0) + 1}`)) resubmitted.set(id, (resubmitted.get(id) ?? 0) + 1);
+          }
         }
         if (rnd.chance(0.08) && submitted.length > 0) {
           // Content changes only on cases the clerk leaves alone (a changed accepted case is rightly refused).
           const id = rnd.pick(submitted);
-          if (!statusLog.has(id)) {
+          if (!statusLog.has(id) && !kioskIssued.has(id)) {
             contentChanged.add(id);
             store.changeContent(id);
           }
         }
         if (rnd.chance(0.5)) {
           withEndpointStore(E, (s) => {
-            const candidates = s.cases().filter((c) => !contentChanged.has(c.id) && c.status !== 'completed' && c.status !== 'correctionRequested');
+            const candidates = s.cases().filter((c) => !contentChanged.has(c.id) && !kioskIssued.has(c.id) && c.status !== 'completed' && c.status !== 'correctionRequested');
             if (candidates.length === 0) return;
             const c = rnd.pick(candidates);
             let to: EndpointStatus;
@@ -228,6 +244,15 @@ describe('exactly once under SIGKILL, cuts, duplicates and replays (sync/ alone)
           expect(atKiosk.map((h) => h.to)).toEqual(changes);
           expect(kc.status).toBe(ec.status);
           for (const r of ec.results) expect(sm3Hex(store.readFile(r.sm3))).toBe(r.sm3);
+          // The kiosk's own moves arrived once each: 补正 resubmissions, and 当场办结 with its result file.
+          const kioskMoves = ec.history.filter((h) => h.actor === 'kiosk' && h.from !== null);
+          expect(kioskMoves.filter((h) => h.from === 'correctionRequested')).toHaveLength(resubmitted.get(kc.id) ?? 0);
+          const issued = kioskIssued.get(kc.id);
+          if (issued) {
+            expect(kioskMoves.map((h) => h.to)).toEqual(['accepted', 'completed']);
+            expect(ec.results.map((r) => [r.sm3, r.documentId, r.source])).toEqual([[issued.sm3, issued.documentId, 'kiosk']]);
+            expect(sm3Hex(s.readFile(issued.sm3, 0, issued.size))).toBe(issued.sm3);
+          }
         }
         // The inbox holds each event once.
         const events = s.eventsAfter(KIOSK_ID, null, 100_000);
@@ -238,7 +263,8 @@ describe('exactly once under SIGKILL, cuts, duplicates and replays (sync/ alone)
       expect(kiosk.crashes).toEqual([]);
       expect(endpoint.startError ?? kiosk.startError).toBeNull();
       console.log(
-        `fault-sync seed ${seed}: ${submitted.length} cases, ${[...statusLog.values()].flat().length} status changes, ` +
+        `fault-sync seed ${seed}: ${submitted.length} cases (${kioskIssued.size} issued on site, ${[...resubmitted.values()].reduce((a, b) => a + b, 0)} resubmissions), ` +
+          `${[...statusLog.values()].flat().length} status changes, ` +
           `${clerkFailures.length} clerk commands failed ${JSON.stringify(clerkFailures.slice(0, 3))}, endpoint faults ${JSON.stringify(endpoint.faults)}, kiosk faults ${JSON.stringify(kiosk.faults)}, ` +
           `proxy ${JSON.stringify({ ...proxy.stats, byType: undefined, relayed: undefined })}`,
       );
