@@ -90,6 +90,8 @@ export async function prepareSync(o: AgentSyncOptions): Promise<AgentSync> {
       regions: ['*'],
       heartbeatMs: o.config.heartbeatSeconds * 1000,
       log: o.log.child({ component: 'endpoint' }),
+      // Inside the kiosk's data directory: the applicants' material files are sealed there as in the kiosk's own store.
+      sealFiles: true,
     });
     endpoints = [{ url: embedded.url, regions: '*' }];
   } else {

@@ -38,6 +38,8 @@ export interface EndpointOptions {
   readonly limits?: Partial<SessionLimits>;
   /** How often the store is polled for events written by another process; default 200 ms. */
   readonly eventPollMs?: number;
+  /** Store material and result files sealed (store/file-sealing.ts); the kiosk's embedded endpoint does. */
+  readonly sealFiles?: boolean;
 }
 
 export interface RunningEndpoint {
@@ -67,7 +69,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<RunningEn
   const log = options.log.child({ component: 'sync.endpoint' });
   const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...options.limits };
 
-  const store = openEndpointStore({ dataDir: options.dataDir, log, regions });
+  const store = openEndpointStore({ dataDir: options.dataDir, log, regions, ...(options.sealFiles ? { sealFiles: true } : {}) });
   const sessions = new Map<string, KioskSession>();
   const all = new Set<KioskSession>();
   let closing = false;

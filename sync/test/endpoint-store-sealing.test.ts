@@ -13,7 +13,8 @@ import { openEndpointDatabase } from '../endpoint/store/database.js';
 import type { EndpointStore } from '../endpoint/store/index.js';
 import { migrations } from '../endpoint/store/migrations/index.js';
 import { openEndpointSealer } from '../endpoint/store/sealing.js';
-import { caseContent, hashOf, openStore, pdfBytes, submitted, tempDir } from './endpoint-store-fixtures.js';
+import { openEndpointStore } from '../endpoint/store/index.js';
+import { caseContent, fileRef, hashOf, openStore, pdfBytes, submitted, tempDir, upload } from './endpoint-store-fixtures.js';
 
 const ID = '341602199001011234';
 const NAME = '王演示';
@@ -189,5 +190,52 @@ describe('migration 0002 of a version-1 store', () => {
     store.close();
     store = undefined;
     expect(leaks(tmp.dir)).toEqual([]);
+  });
+});
+
+describe('sealed files (sealFiles: the embedded endpoint)', () => {
+  const MARK = 'CLEAR-SCAN-OF-AN-ID-CARD';
+  const scan = Buffer.concat([pdfBytes(MARK), Buffer.alloc(3000, 0x41), Buffer.from(MARK)]);
+  const onDisk = (sm3: string) => readFileSync(join(tmp.dir, 'files', sm3));
+  const open = (sealFiles?: boolean) => openEndpointStore({ dataDir: tmp.dir, log: silentLogger, ...(sealFiles ? { sealFiles } : {}) });
+
+  it('uploads resume across a reopen, are sealed on disk, read back in clear, and a case listing them commits; the choice stays with the store', () => {
+    store = open(true);
+    const ref = fileRef(scan);
+    store.beginFile(ref.sm3, ref.size, ref.mediaType, 1);
+    expect(store.appendChunk(ref.sm3, 0, scan.subarray(0, 1001), false, 1)).toEqual({ committed: 1001, complete: false });
+    store.close();
+    store = open(); // no option: the store remembers its files are sealed; the running hash is redone from the sealed partial
+    store.beginFile(ref.sm3, ref.size, ref.mediaType, 1);
+    expect(store.appendChunk(ref.sm3, 1001, scan.subarray(1001), true, 2)).toEqual({ committed: scan.length, complete: true });
+    expect(onDisk(ref.sm3).includes(Buffer.from(MARK))).toBe(false);
+    expect(Buffer.from(store.readFile(ref.sm3, 0, 1 << 20)).equals(scan)).toBe(true);
+    expect(Buffer.from(store.readFile(ref.sm3, 1003, 100)).equals(scan.subarray(1003, 1103))).toBe(true);
+    store.enroll(store.createEnrollToken('kiosk-1'), '0.1.0');
+    const e = submitted(1, undefined, { attached: [ref] });
+    expect(store.commitBatch('kiosk-1', [e], clock)[0]!.outcome).toBe('committed');
+    store.setStatus(e.caseId, 'accepted', {}, clock);
+    const result = pdfBytes(MARK + '-result');
+    store.setStatus(e.caseId, 'completed', { results: [{ bytes: result, title: 't' }] }, clock);
+    expect(onDisk(fileRef(result).sm3).includes(Buffer.from(MARK))).toBe(false);
+    expect(Buffer.from(store.readFile(fileRef(result).sm3, 0, 1 << 20)).equals(result)).toBe(true);
+  });
+
+  it("turning it on seals a store's clear files where they are (partials dropped); they read back the same", () => {
+    store = open();
+    upload(store, scan);
+    const ref = fileRef(scan);
+    const other = Buffer.concat([pdfBytes('partial'), Buffer.alloc(5000, 1)]);
+    store.beginFile(fileRef(other).sm3, other.length, 'application/pdf', 1);
+    store.appendChunk(fileRef(other).sm3, 0, other.subarray(0, 100), false, 1);
+    expect(onDisk(ref.sm3).equals(scan)).toBe(true);
+    store.close();
+    store = open(true);
+    expect(onDisk(ref.sm3).includes(Buffer.from(MARK))).toBe(false);
+    expect(Buffer.from(store.readFile(ref.sm3, 0, 1 << 20)).equals(scan)).toBe(true);
+    expect(store.fileStatus(fileRef(other).sm3)).toMatchObject({ committed: 0, complete: false });
+    store.close();
+    store = open(true); // again: nothing sealed twice
+    expect(Buffer.from(store.readFile(ref.sm3, 0, 1 << 20)).equals(scan)).toBe(true);
   });
 });

@@ -29,7 +29,8 @@ import { EndpointFiles, type ChunkResult, type FileState } from './files.js';
 import { lockEndpointDir, type EndpointLock } from './lock.js';
 import { EndpointErasure, type ErasureReport } from './erasure.js';
 import { CaseSealing } from './sealed-columns.js';
-import { keysDirOf, openEndpointSealer, type EndpointSealer } from './sealing.js';
+import { prepareFileSealing } from './file-sealing.js';
+import { keysDirOf, openEndpointSealer, type EndpointSealer, type FileCipher } from './sealing.js';
 import {
   CASE_STATUSES,
   LIMITS,
@@ -81,6 +82,11 @@ export interface OpenEndpointStoreOptions {
    * must not cut a chunk the server has written and is about to record.
    */
   readonly owner?: boolean;
+  /**
+   * Store the material and result files sealed (file-sealing.ts); the kiosk's embedded endpoint does.
+   * Kept in the store once on: later openers need not say it again.
+   */
+  readonly sealFiles?: boolean;
 }
 
 export interface EndpointStore {
@@ -248,7 +254,8 @@ export function openEndpointStore(options: OpenEndpointStoreOptions): EndpointSt
     db = openEndpointDatabase(options.dataDir, log, undefined, { sealer: () => (sealer ??= openEndpointSealer({ dataDir: options.dataDir })) });
     sealer ??= openSealerFor(db, options.dataDir);
     if (owner) lock = lockEndpointDir(options.dataDir);
-    return new SqliteEndpointStore(db, options.dataDir, regions, log, options.now ?? Date.now, owner, lock, new CaseSealing(sealer));
+    const fileCipher = prepareFileSealing(db, options.dataDir, sealer, { sealFiles: options.sealFiles ?? false, owner, log });
+    return new SqliteEndpointStore(db, options.dataDir, regions, log, options.now ?? Date.now, owner, lock, new CaseSealing(sealer), fileCipher);
   } catch (err) {
     db?.close();
     lock?.release();
@@ -298,6 +305,7 @@ class SqliteEndpointStore implements EndpointStore {
     owner: boolean,
     private readonly lock: EndpointLock | undefined,
     private readonly sealing: CaseSealing,
+    fileCipher: FileCipher | undefined,
   ) {
     this.anyRegion = regions.includes('*');
     const kioskSql = `SELECT k.*, (SELECT count(*) FROM events e WHERE e.kiosk_id = k.id AND e.id > k.acked_event) AS unacked FROM kiosks k`;
@@ -315,7 +323,7 @@ class SqliteEndpointStore implements EndpointStore {
       ),
       event: db.prepare('INSERT INTO events (kiosk_id, event_id, kind, case_id, catalog_version, body, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     };
-    this.files = new EndpointFiles(db, dataDir, log);
+    this.files = new EndpointFiles(db, dataDir, log, fileCipher);
     this.applyInSavepoint = db.transaction((kioskId: string, e: CaseEntry, at: number) => this.applyEntry(kioskId, e, at));
     this.endpointId = this.tx(() => {
       const row = db.prepare("SELECT value FROM meta WHERE key = 'endpointId'").get() as { value: string } | undefined;

@@ -20,6 +20,7 @@ import { fsyncDir } from '../../../base/fsync-dir.js';
 import type { Logger } from '../../../base/log.js';
 import { createSm3, sm3Hex, type Sm3Hash } from '../../../certs/sm3.js';
 import { FileRejected } from './errors.js';
+import type { FileCipher } from './sealing.js';
 import { LIMITS, type MediaType } from './protocol-types.js';
 import { isMediaType, SM3_RE } from './validate.js';
 
@@ -50,8 +51,11 @@ function checkSm3(sm3: string): void {
   if (typeof sm3 !== 'string' || !SM3_RE.test(sm3)) throw new FileRejected('file.badHash', 'a file is named by its SM3: 64 lower-case hex digits');
 }
 
-/** A running SM3 over the first `length` bytes of a file. */
-function hashPrefix(path: string, length: number): Sm3Hash {
+/** Turns bytes as stored at `offset` into the file's plaintext (sealed files; sealing.ts fileCipher). */
+type Unseal = (stored: Uint8Array, offset: number) => Uint8Array;
+
+/** A running SM3 over the first `length` bytes of a file (of its plaintext, when `unseal` is given). */
+function hashPrefix(path: string, length: number, unseal?: Unseal): Sm3Hash {
   const h = createSm3();
   if (length === 0) return h;
   const fd = openSync(path, 'r');
@@ -61,7 +65,7 @@ function hashPrefix(path: string, length: number): Sm3Hash {
     while (done < length) {
       const n = readSync(fd, buf, 0, Math.min(buf.length, length - done), done);
       if (n === 0) throw new Error(`${path} is shorter than ${length} bytes`);
-      h.update(buf.subarray(0, n));
+      h.update(unseal ? unseal(buf.subarray(0, n), done) : buf.subarray(0, n));
       done += n;
     }
     return h;
@@ -71,8 +75,8 @@ function hashPrefix(path: string, length: number): Sm3Hash {
 }
 
 /** SM3 of a whole file on disk, read in blocks (a file may be 32 MiB). */
-function hashFile(path: string): string {
-  return Buffer.from(hashPrefix(path, statSync(path).size).digest()).toString('hex');
+function hashFile(path: string, unseal?: Unseal): string {
+  return Buffer.from(hashPrefix(path, statSync(path).size, unseal).digest()).toString('hex');
 }
 
 export class EndpointFiles {
@@ -91,6 +95,8 @@ export class EndpointFiles {
     private readonly db: BetterSqlite3.Database,
     dataDir: string,
     private readonly log: Logger,
+    /** Sealed files (sealing.ts): bytes pass through it on their way to and from the disk. */
+    private readonly cipher?: FileCipher,
   ) {
     this.dir = join(dataDir, 'files');
     this.partialDir = join(this.dir, 'partial');
@@ -118,7 +124,7 @@ export class EndpointFiles {
     const known = new Set(rows.map((r) => r.sm3));
     for (const r of rows) {
       const final = this.finalPath(r.sm3);
-      if (existsSync(final) && statSync(final).size === r.size && hashFile(final) === r.sm3) {
+      if (existsSync(final) && statSync(final).size === r.size && hashFile(final, this.unseal(r.sm3)) === r.sm3) {
         this.db.prepare('UPDATE files SET committed = size, complete = 1, completed_at = ? WHERE sm3 = ?').run(at, r.sm3);
         if (existsSync(this.partialPath(r.sm3))) unlinkSync(this.partialPath(r.sm3));
         continue;
@@ -198,7 +204,12 @@ export class EndpointFiles {
     const kept = this.hashes.get(sm3);
     this.hashes.delete(sm3);
     if (kept && kept.length === length) return kept.hash;
-    return hashPrefix(this.partialPath(sm3), length);
+    return hashPrefix(this.partialPath(sm3), length, this.unseal(sm3));
+  }
+
+  private unseal(sm3: string): Unseal | undefined {
+    const cipher = this.cipher;
+    return cipher ? (stored, offset) => cipher.apply(sm3, stored, offset) : undefined;
   }
 
   private keepHash(sm3: string, hash: Sm3Hash, length: number): void {
@@ -245,8 +256,9 @@ export class EndpointFiles {
     const fd = openSync(partial, row && existsSync(partial) ? 'r+' : 'w', 0o600);
     try {
       if (fstatSync(fd).size !== offset) ftruncateSync(fd, offset);
+      const stored = this.cipher ? this.cipher.apply(sm3, data, offset) : data;
       let written = 0;
-      while (written < data.length) written += writeSync(fd, data, written, data.length - written, offset + written);
+      while (written < stored.length) written += writeSync(fd, stored, written, stored.length - written, offset + written);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -293,9 +305,10 @@ export class EndpointFiles {
     if (!existsSync(final)) {
       const tmp = join(this.partialDir, `${sm3}.tmp-${process.pid}`);
       const fd = openSync(tmp, 'w', 0o600);
+      const stored = this.cipher ? this.cipher.apply(sm3, bytes, 0) : bytes;
       try {
         let written = 0;
-        while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+        while (written < stored.length) written += writeSync(fd, stored, written, stored.length - written);
         fsyncSync(fd);
       } finally {
         closeSync(fd);
@@ -336,6 +349,6 @@ export class EndpointFiles {
     } finally {
       closeSync(fd);
     }
-    return buf;
+    return this.cipher ? this.cipher.apply(sm3, buf, offset) : buf;
   }
 }
