@@ -15,7 +15,7 @@
  * - setStatus: a clerk's 受理 / 补正 / 不予受理 / 办结, its history row, its result files and ONE event row
  *   for the case's kiosk, together. Events are numbered by SQLite (autoincrement): the id is the cursor.
  *
- * Case content holds personal data (the applicant): it is stored for the clerk and never logged.
+ * Case content holds personal data (the applicant): it is stored sealed for the clerk (sealed-columns.ts) and never logged.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
