@@ -8,7 +8,7 @@
  * What goes, in ONE transaction per call: the sealed content (applicant, form, materials) and applicant
  * hash, history notes, result titles; the case's status events keep their move and files but lose the
  * note and titles (an event not yet delivered still reaches the kiosk); the material and result files no
- * other unerased case lists are deleted after the commit (their rows say "not uploaded" again). What
+ * other unerased case lists are deleted (their rows say "not uploaded" again). What
  * stays: ids, serials, items, regions, statuses and their history, content hashes, file SM3s and sizes,
  * times — the non-personal facts, and the idempotency records (a case sent again is still a duplicate).
  * The WAL is checkpointed afterwards (secure_delete is on): no old copy of a sealed value stays behind.
@@ -16,6 +16,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { fsyncDir } from '../../../base/fsync-dir.js';
 import type { Logger } from '../../../base/log.js';
 import type { CaseSealing } from './sealed-columns.js';
 import { eventBodyAad } from './sealed-columns.js';
@@ -57,14 +58,15 @@ export class EndpointErasure {
   private erase(reason: ErasureReport['reason'], ids: readonly string[], at: number): ErasureReport {
     if (ids.length === 0) return { reason, cases: [], filesDeleted: 0 };
     const candidates = new Set<string>();
-    // The cases and the rows of their files that no one else lists, together; then the files themselves.
-    const unused = this.db
+    // The cases and the rows of their files that no one else lists, together; the files themselves are
+    // deleted last inside the transaction: a crash before the commit leaves rows naming files that are
+    // gone (the erasure is run again), never an erased person's file that a reopen would take back.
+    const deleted = this.db
       .transaction(() => {
         for (const id of ids) this.eraseCase(id, at, candidates);
-        return this.releaseUnusedFiles(candidates);
+        return this.deleteFiles(this.releaseUnusedFiles(candidates));
       })
       .immediate();
-    const deleted = this.deleteFiles(unused);
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.log.info('personal data erased', { reason, cases: ids.length, caseIds: ids, filesDeleted: deleted });
     return { reason, cases: [...ids], filesDeleted: deleted };
@@ -124,7 +126,6 @@ export class EndpointErasure {
     return unused;
   }
 
-  /** After the commit. A crash before this leaves files whose rows say "not uploaded"; the owner's next open may take them back as uploads (README). */
   private deleteFiles(unused: Set<string>): number {
     let deleted = 0;
     for (const sm3 of unused) {
@@ -135,6 +136,7 @@ export class EndpointErasure {
         deleted++;
       }
     }
+    if (deleted) fsyncDir(join(this.dataDir, 'files'));
     return deleted;
   }
 }
