@@ -7,11 +7,13 @@
  * both processes' CPU time; wall figures are wall-clock. BENCH_SYNC_INPROCESS=1 runs the server side in
  * this process instead (one event loop for both, fsyncs of both sides in series).
  *
- * - yardstick: a bare `ws` server/client pair. Messages: the very `cases` JSON the sync sends (the same
- *   entries, taken from the kiosk store, about 2 KB each, MAX_BATCH a message), parsed by the receiver,
- *   which answers each message with an `ack` listing every entry; the sender keeps WINDOW entries in
- *   flight, like the sync's window. Binary: 1 MiB files in 512 KiB chunk frames (a chunk header as the
- *   protocol's), each acknowledged by a small JSON message, CHUNK_WINDOW chunks in flight.
+ * - yardsticks: a bare `ws` server/client pair, no store on either side. (1) Batched: the very `cases`
+ *   JSON the sync sends (the same entries, taken from the kiosk store, MAX_BATCH a message), parsed by
+ *   the receiver, which answers each message with an `ack` listing every entry; the sender keeps WINDOW
+ *   entries in flight, like the sync's window. (2) One by one: the same entries, ONE `cases` message per
+ *   entry, each parsed and answered with its own `ack`, WINDOW messages in flight — the message rate of
+ *   ws itself for messages of this size. Binary: 1 MiB files in 512 KiB chunk frames (a chunk header as
+ *   the protocol's), each acknowledged by a small JSON message, CHUNK_WINDOW chunks in flight.
  * - (a) backlog drain: 10,000 queued cases of about 2 KB in a kiosk store, a SyncClient pumping them to
  *   the reference endpoint (hash recomputed, committed durably before the ack), timed from start()
  *   until the kiosk store has marked every entry acknowledged.
@@ -508,6 +510,7 @@ const bench: BenchModule = {
 
       // Yardstick: raw ws, same entries, same message pattern as the sync.
       let raw: Measurement | undefined;
+      let rawOne: Measurement | undefined;
       let rawBinary: Measurement | undefined;
       if (PARTS.has('raw')) {
         const url = await server.call<string>({ cmd: 'raw' });
@@ -515,6 +518,9 @@ const bench: BenchModule = {
         const runs: Run[] = [];
         for (let i = 0; i < 3; i++) runs.push(await rawCases(server, url, entries, MAX_BATCH, WINDOW));
         raw = b.record(asMeasurement(`raw ws: ${CASES} entries, ${MAX_BATCH} a message, ${WINDOW} in flight, parsed and acked`, runs, CASES, entryBytes));
+        const oneRuns: Run[] = [];
+        for (let i = 0; i < 3; i++) oneRuns.push(await rawCases(server, url, entries, 1, WINDOW));
+        rawOne = b.record(asMeasurement(`raw ws: ${CASES} entries, one message each, ${WINDOW} in flight, each parsed and acked`, oneRuns, CASES, entryBytes));
         await rawFiles(server, url, 20);
         const fileRuns: Run[] = [];
         for (let i = 0; i < 3; i++) fileRuns.push(await rawFiles(server, url, FILES));
@@ -527,7 +533,7 @@ const bench: BenchModule = {
         const url = await server.call<string>({ cmd: 'endpoint', dataDir: join(dir, 'endpoint-a') });
         await enrolled(server, url, kioskA.store, 'kiosk-a');
         const run = await drain(server, url, new Watched(kioskA.store), CASES, 'backlog drain');
-        const m = b.record(asMeasurement(`sync: drain ${CASES} queued cases (~2 KB) kiosk store -> endpoint (SQLite, durable commit, then ack)`, [run], CASES, entryBytes));
+        const m = b.record(asMeasurement(`sync: drain ${CASES} queued cases (${entryBytes} B entries) kiosk store -> endpoint (SQLite, durable commit, then ack)`, [run], CASES, entryBytes));
         const atEndpoint = await server.call<number>({ cmd: 'cases' });
         const left = kioskA.store.counts('*');
         if (atEndpoint !== CASES || left.pending !== 0 || left.quarantined !== 0) b.note(`backlog drain: the endpoint holds ${atEndpoint} cases, the kiosk has ${left.pending} pending and ${left.quarantined} quarantined (expected ${CASES}, 0, 0)`);
@@ -536,6 +542,10 @@ const bench: BenchModule = {
         if (raw) {
           b.limit('backlog drain / raw ws message rate (wall)', m.wallOpsPerSec / raw.wallOpsPerSec, 'x', { atLeast: 0.5 });
           b.ratio('backlog drain / raw ws message rate (cpu)', m, raw, 0.5);
+        }
+        if (rawOne) {
+          b.limit('backlog drain / raw ws one message a case (wall)', m.wallOpsPerSec / rawOne.wallOpsPerSec, 'x', { atLeast: 0.5 });
+          b.ratio('backlog drain / raw ws one message a case (cpu)', m, rawOne, 0.5);
         }
         await server.call({ cmd: 'close' });
       }
