@@ -1,5 +1,5 @@
 /** The endpoint store's files (resumable, content-addressed uploads) and how it opens: real files in temp dirs. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -85,6 +85,24 @@ describe('files', () => {
     store = openStore(tmp.dir);
     expect(store.fileStatus(sm3)).toMatchObject({ complete: true, committed: 2000 });
     expect(existsSync(join(partialDir, 'f'.repeat(64)))).toBe(false);
+  });
+
+  it("at open, a result file another process is still writing (<sm3>.tmp-<pid>) is left alone; a dead process's is removed", () => {
+    store.close();
+    const partialDir = join(tmp.dir, 'files', 'partial');
+    const live = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const dead = spawnSync('true').pid;
+      const liveTmp = join(partialDir, `${'a'.repeat(64)}.tmp-${live.pid}`);
+      const deadTmp = join(partialDir, `${'b'.repeat(64)}.tmp-${dead}`);
+      writeFileSync(liveTmp, 'being written');
+      writeFileSync(deadTmp, 'abandoned');
+      store = openStore(tmp.dir);
+      expect(existsSync(liveTmp)).toBe(true);
+      expect(existsSync(deadTmp)).toBe(false);
+    } finally {
+      live.kill('SIGKILL');
+    }
   });
 
   it('bytes whose SM3 is not the offered one are refused and the partial discarded', () => {

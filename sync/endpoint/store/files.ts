@@ -147,7 +147,13 @@ export class EndpointFiles {
       }
     }
     for (const name of readdirSync(this.partialDir)) {
-      if (!known.has(name)) unlinkSync(join(this.partialDir, name));
+      if (known.has(name) || isLiveTemp(name)) continue;
+      // Another process (a CLI's set-status) may rename its own temp file away meanwhile.
+      try {
+        unlinkSync(join(this.partialDir, name));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
     }
   }
 
@@ -350,5 +356,20 @@ export class EndpointFiles {
       closeSync(fd);
     }
     return this.cipher ? this.cipher.apply(sm3, buf, offset) : buf;
+  }
+}
+
+/** `<sm3>.tmp-<pid>` of a process still running (writeComplete in a CLI beside the server): not ours to remove. */
+function isLiveTemp(name: string): boolean {
+  const m = /\.tmp-(\d+)$/.exec(name);
+  if (!m) return false;
+  const pid = Number(m[1]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but is not ours to signal; still alive.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
