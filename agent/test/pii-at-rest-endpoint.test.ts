@@ -74,6 +74,22 @@ describe('personal data at rest with the embedded endpoint', () => {
       const shown = tongban(['endpoint', 'show', '--data', endpointData, caseId, '--json']);
       expect(shown.code, shown.stderr).toBe(0);
       expect(JSON.parse(shown.stdout)).toMatchObject({ content: { applicant: { idNumber: ID, name: NAME } } });
+      // A clerk completes it with a result PDF that names the applicant: written sealed into DATA/endpoint/files,
+      // pushed to the kiosk, fetched (opened, its SM3 checked) and kept sealed there too.
+      const pdf = join(dir, 'result.pdf');
+      writeFileSync(pdf, `%PDF-1.7\n% ${NAME} ${ID} ${ADDRESS}\n%%EOF\n`);
+      for (const step of [['accepted'], ['completed', '--result', pdf, '--title', '结果']]) {
+        const set = tongban(['endpoint', 'set-status', '--data', endpointData, caseId, ...step]);
+        expect(set.code, set.stderr).toBe(0);
+      }
+      let status = '';
+      for (let i = 0; i < 100 && status !== 'completed'; i++) {
+        await new Promise((ok) => setTimeout(ok, 100));
+        const c = tongban(['cases', 'show', caseId, '--json', '--config', config]);
+        if (c.code === 0) status = (JSON.parse(c.stdout) as { status: string }).status;
+      }
+      expect(status).toBe('completed');
+      expect(readdirSync(join(endpointData, 'files')).filter((n) => /^[0-9a-f]{64}$/.test(n))).toHaveLength(1);
       // While running (WAL files present) and after the stop.
       expect(leaks(data)).toEqual([]);
     } finally {
@@ -90,6 +106,7 @@ describe('personal data at rest with the embedded endpoint', () => {
     const purge = tongban(['purge', '--applicant', ID, '--config', config, '--json']);
     expect(purge.code, purge.stderr).toBe(0);
     expect(JSON.parse(purge.stdout)).toMatchObject({ reason: 'operator', cases: [caseId], endpointCases: [caseId] });
+    expect(readdirSync(join(endpointData, 'files')).filter((n) => /^[0-9a-f]{64}$/.test(n))).toEqual([]); // the result file went with it
     for (const s of SECRETS) expect(purge.stdout + purge.stderr).not.toContain(s);
     const erased = JSON.parse(tongban(['endpoint', 'show', '--data', endpointData, caseId, '--json']).stdout) as { content: object; purgedAt?: string };
     expect(erased.content).toEqual({});
