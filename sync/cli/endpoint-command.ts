@@ -76,6 +76,7 @@ const serveOptions: OptionSpecs = {
   host: { type: 'string', valueName: 'H', description: 'address to listen on (default 127.0.0.1)' },
   'heartbeat-seconds': { type: 'string', valueName: 'N', description: 'how often kiosks are asked for a heartbeat (default 30)' },
   'log-level': { type: 'string', valueName: 'LEVEL', description: 'debug, info, warn or error (default: $TONGBAN_LOG_LEVEL, else info)' },
+  'seal-files': { type: 'boolean', description: 'store material and result files sealed (the store keeps this once on; its clear files are sealed at this start)' },
 };
 
 function readPem(path: string, what: string, ctx: CommandContext): Buffer {
@@ -111,6 +112,7 @@ async function serve(args: ParsedArgs, ctx: CommandContext): Promise<void> {
     ...(tls ? { tls } : {}),
     ...(stringOption(args, 'host') !== undefined ? { host: stringOption(args, 'host')! } : {}),
     ...(heartbeat !== undefined ? { heartbeatMs: heartbeat * 1000 } : {}),
+    ...(booleanOption(args, 'seal-files') ? { sealFiles: true } : {}),
   });
   ctx.stdout.write(`endpoint listening on ${running.url} (clerk API ${running.httpUrl}/clerk/)\n`);
   await new Promise<void>((done) => {

@@ -1,7 +1,9 @@
-/** `tongban endpoint purge` through the real executable (run `npm run build` first). */
+/** `tongban endpoint purge` and `tongban endpoint --seal-files` through the real executable (run `npm run build` first). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tongban } from '../../test/helpers/cli.js';
-import { openStore, submitted, tempDir } from './endpoint-store-fixtures.js';
+import { tongban, tongbanDaemon } from '../../test/helpers/cli.js';
+import { fileRef, openStore, pdfBytes, submitted, tempDir, upload } from './endpoint-store-fixtures.js';
 
 const ID = '341602199001011234';
 let tmp: ReturnType<typeof tempDir>;
@@ -47,5 +49,25 @@ describe('tongban endpoint purge', () => {
     expect(bad.stderr).not.toMatch(/\n.*\n/);
     expect(tongban(['endpoint', 'purge', '--data', tmp.dir, '--applicant', ID, '--retention-days', '3']).code).toBe(2);
     expect(tongban(['endpoint', 'purge', '--data', `${tmp.dir}/nowhere`]).code).toBe(3);
+  });
+});
+
+describe('tongban endpoint --seal-files', () => {
+  it("seals the store's clear files at start and keeps them so for every later opener", async () => {
+    const scan = pdfBytes('CLEAR-MARKER');
+    const store = openStore(tmp.dir);
+    upload(store, scan);
+    store.close();
+    const d = await tongbanDaemon(['endpoint', '--port', '0', '--data', tmp.dir, '--seal-files'], /listening on (wss?:\/\/\S+)/);
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+    const sm3 = fileRef(scan).sm3;
+    expect(readFileSync(join(tmp.dir, 'files', sm3)).includes(Buffer.from('CLEAR-MARKER'))).toBe(false);
+    const again = openStore(tmp.dir); // no option: the store says its files are sealed
+    try {
+      expect(Buffer.from(again.readFile(sm3, 0, 1 << 20)).equals(scan)).toBe(true);
+    } finally {
+      again.close();
+    }
   });
 });
