@@ -94,6 +94,10 @@ describe('enrolment and hello', () => {
     const first = await connect();
     first.send({ type: 'enroll', token, agentVersion: '0.1.0' });
     const c = await first.next('enrolled');
+    // Once the kiosk said hello with its credentials the token gives nothing more (before, a lost answer is given again).
+    first.send({ type: 'hello', kioskId: c.kioskId, secret: c.secret, agentVersion: '0.1.0', caseFormat: 1, cursor: null });
+    await first.next('welcome');
+    await first.close();
 
     const again = await connect();
     again.send({ type: 'enroll', token, agentVersion: '0.1.0' });

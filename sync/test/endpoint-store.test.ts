@@ -36,6 +36,26 @@ describe('enrolment and authentication', () => {
     expect(() => store.enroll(token, '0.1.0')).toThrow(expect.objectContaining({ code: 'auth.usedToken' }));
   });
 
+  it('answers a lost enrolment again with the same credentials until the kiosk has used them, and never after', () => {
+    const token = store.createEnrollToken('kiosk-1', 60_000);
+    const first = store.enroll(token, '0.1.0');
+    clock += 1000;
+    expect(store.enroll(token, '0.1.0')).toEqual(first); // `enrolled` lost on the way: asked again
+    expect(store.authenticate('kiosk-1', first.secret).id).toBe('kiosk-1');
+    expect(() => store.enroll(token, '0.1.0')).toThrow(expect.objectContaining({ code: 'auth.usedToken' }));
+
+    // Not after the token's lifetime, and not once a newer token replaced the credentials.
+    const late = store.createEnrollToken('kiosk-2', 60_000);
+    store.enroll(late, '0.1.0');
+    clock += 60_000;
+    expect(() => store.enroll(late, '0.1.0')).toThrow(expect.objectContaining({ code: 'auth.usedToken' }));
+    const old = store.createEnrollToken('kiosk-3');
+    store.enroll(old, '0.1.0');
+    const newer = store.enroll(store.createEnrollToken('kiosk-3'), '0.1.0');
+    expect(() => store.enroll(old, '0.1.0')).toThrow(expect.objectContaining({ code: 'auth.usedToken' }));
+    expect(store.authenticate('kiosk-3', newer.secret).id).toBe('kiosk-3');
+  });
+
   it('refuses an unknown token and an expired one', () => {
     expect(() => store.enroll('nonsense', '0.1.0')).toThrow(expect.objectContaining({ code: 'auth.badToken' }));
     const token = store.createEnrollToken('kiosk-1', 60_000);

@@ -379,16 +379,27 @@ class SqliteEndpointStore implements EndpointStore {
   enroll(token: string, agentVersion: string): { kioskId: string; secret: string } {
     if (typeof token !== 'string' || token.length === 0 || token.length > 256) throw new EnrollError('auth.badToken', 'unknown enrolment token');
     const at = this.now();
-    const secret = randomBytes(32).toString('base64url');
+    const tokenHash = sm3Hex(token);
     const version = typeof agentVersion === 'string' ? agentVersion.slice(0, 64) : null;
-    const kioskId = this.tx(() => {
-      const row = this.stmt('SELECT kiosk_id, expires_at, used_at FROM enroll_tokens WHERE token_hash = ?').get(sm3Hex(token)) as
-        | { kiosk_id: string; expires_at: number; used_at: number | null }
+    const answerAad = `enroll_tokens/${tokenHash}/answer`;
+    const result = this.tx(() => {
+      const row = this.stmt('SELECT kiosk_id, expires_at, used_at, answer_sealed FROM enroll_tokens WHERE token_hash = ?').get(tokenHash) as
+        | { kiosk_id: string; expires_at: number; used_at: number | null; answer_sealed: string | null }
         | undefined;
       if (!row) throw new EnrollError('auth.badToken', 'unknown enrolment token');
-      if (row.used_at !== null) throw new EnrollError('auth.usedToken', 'this enrolment token was used already: ask the operator for a new one');
+      if (row.used_at !== null) {
+        // The answer was lost on the way (the kiosk never said hello with it): the same credentials again,
+        // while the token is in force and nothing replaced them since.
+        const kiosk = this.s.kiosk.get(row.kiosk_id);
+        if (row.answer_sealed !== null && row.expires_at > at && kiosk && kiosk.revoked_at === null) {
+          const secret = this.sealing.sealer.openText(row.answer_sealed, answerAad);
+          if (sm3Hex(secret) === kiosk.secret_hash) return { kioskId: row.kiosk_id, secret, again: true };
+        }
+        throw new EnrollError('auth.usedToken', 'this enrolment token was used already: ask the operator for a new one');
+      }
       if (row.expires_at <= at) throw new EnrollError('auth.expiredToken', 'this enrolment token has expired: ask the operator for a new one');
-      this.stmt('UPDATE enroll_tokens SET used_at = ? WHERE token_hash = ?').run(at, sm3Hex(token));
+      const secret = randomBytes(32).toString('base64url');
+      this.stmt('UPDATE enroll_tokens SET used_at = ?, answer_sealed = ? WHERE token_hash = ?').run(at, this.sealing.sealer.sealText(secret, answerAad), tokenHash);
       this.stmt(
           `INSERT INTO kiosks (id, secret_hash, enrolled_at, agent_version) VALUES (?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash, enrolled_at = excluded.enrolled_at, revoked_at = NULL, agent_version = excluded.agent_version`,
@@ -396,10 +407,10 @@ class SqliteEndpointStore implements EndpointStore {
         .run(row.kiosk_id, sm3Hex(secret), at, version);
       const newest = this.stmt('SELECT version FROM catalogs ORDER BY version DESC LIMIT 1').get() as { version: number } | undefined;
       if (newest) this.insertEvent(row.kiosk_id, 'catalog', null, newest.version, { version: newest.version }, at);
-      return row.kiosk_id;
+      return { kioskId: row.kiosk_id, secret, again: false };
     });
-    this.log.info('kiosk enrolled', { kioskId });
-    return { kioskId, secret };
+    this.log.info(result.again ? 'kiosk enrolment answered again (its first answer was lost)' : 'kiosk enrolled', { kioskId: result.kioskId });
+    return { kioskId: result.kioskId, secret: result.secret };
   }
 
   authenticate(kioskId: string, secret: string): KioskRecord {
@@ -408,6 +419,8 @@ class SqliteEndpointStore implements EndpointStore {
     const given = Buffer.from(sm3Hex(typeof secret === 'string' ? secret : ''), 'hex');
     if (!timingSafeEqual(given, Buffer.from(row.secret_hash, 'hex'))) throw new AuthError('auth.badSecret', 'wrong kiosk credentials');
     if (row.revoked_at !== null) throw new AuthError('auth.revoked', 'this kiosk was revoked by the endpoint operator');
+    // The kiosk holds its credentials now: the token that gave them can never give them again.
+    this.stmt('UPDATE enroll_tokens SET answer_sealed = NULL WHERE kiosk_id = ? AND answer_sealed IS NOT NULL').run(kioskId);
     return this.kioskRecord(row);
   }
 
@@ -420,6 +433,7 @@ class SqliteEndpointStore implements EndpointStore {
       if (row.revoked_at === null) this.stmt('UPDATE kiosks SET revoked_at = ? WHERE id = ?').run(at, kioskId);
       // Tokens made for it before the revocation must not bring it back.
       this.stmt('UPDATE enroll_tokens SET used_at = ? WHERE kiosk_id = ? AND used_at IS NULL AND created_at <= ?').run(at, kioskId, at);
+      this.stmt('UPDATE enroll_tokens SET answer_sealed = NULL WHERE kiosk_id = ? AND answer_sealed IS NOT NULL').run(kioskId);
     });
     this.log.info('kiosk revoked', { kioskId });
   }

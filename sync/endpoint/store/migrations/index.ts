@@ -5,7 +5,8 @@
 import type { Migration } from './migration.js';
 import { migration as m0001 } from './0001-endpoint.js';
 import { migration as m0002 } from './0002-sealed.js';
+import { migration as m0003 } from './0003-enrol-answer.js';
 
 export type { Migration, MigrationContext } from './migration.js';
 
-export const migrations: readonly Migration[] = [m0001, m0002];
+export const migrations: readonly Migration[] = [m0001, m0002, m0003];
