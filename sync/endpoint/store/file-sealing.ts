@@ -54,7 +54,8 @@ export function prepareFileSealing(
     sealed++;
   }
   if (sealed) fsyncDir(dir);
-  if (existsSync(partialDir)) for (const name of readdirSync(partialDir)) rmSync(join(partialDir, name), { force: true });
+  // Partial uploads only (named by their SM3): a result another process is writing (<sm3>.tmp-<pid>) is left alone.
+  if (existsSync(partialDir)) for (const name of readdirSync(partialDir)) if (/^[0-9a-f]{64}$/.test(name)) rmSync(join(partialDir, name), { force: true });
   db.transaction(() => {
     db.prepare('UPDATE files SET committed = 0 WHERE complete = 0').run();
     db.prepare("UPDATE meta SET value = '1' WHERE key = 'filesSealed'").run();
