@@ -96,7 +96,7 @@ it('after a restart the running SM3 is redone from the committed prefix: a good 
 
   const b = fileRef(bad).sm3;
   const wrong = Buffer.from(bad.subarray(2000));
-  wrong[100] ^= 1;
+  wrong[100] = wrong[100]! ^ 1;
   expect(store.appendChunk(b, 2000, wrong, true)).toMatchObject({ rejected: { code: 'file.hashMismatch' } });
   expect(store.fileStatus(b)).toMatchObject({ committed: 0, complete: false });
   expect(store.hasFile(b)).toBe(false);
