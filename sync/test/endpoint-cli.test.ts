@@ -48,7 +48,9 @@ describe('tongban endpoint (store commands)', () => {
     const token = r.stdout.trim();
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     withStore((s) => {
-      expect(s.enroll(token, '0.1.0').kioskId).toBe('kiosk-7');
+      const creds = s.enroll(token, '0.1.0');
+      expect(creds.kioskId).toBe('kiosk-7');
+      s.authenticate(creds.kioskId, creds.secret); // the kiosk said hello: the token is spent for good
       expect(() => s.enroll(token, '0.1.0')).toThrow(/used already/);
     });
     const bad = tongban(['endpoint', 'enroll', '--data', tmp.dir, '--kiosk', 'no spaces']);

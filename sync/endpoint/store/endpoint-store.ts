@@ -392,8 +392,8 @@ class SqliteEndpointStore implements EndpointStore {
         // while the token is in force and nothing replaced them since.
         const kiosk = this.s.kiosk.get(row.kiosk_id);
         if (row.answer_sealed !== null && row.expires_at > at && kiosk && kiosk.revoked_at === null) {
-          const secret = this.sealing.sealer.openText(row.answer_sealed, answerAad);
-          if (sm3Hex(secret) === kiosk.secret_hash) return { kioskId: row.kiosk_id, secret, again: true };
+          const secret = this.openAnswer(row.answer_sealed, answerAad);
+          if (secret !== undefined && sm3Hex(secret) === kiosk.secret_hash) return { kioskId: row.kiosk_id, secret, again: true };
         }
         throw new EnrollError('auth.usedToken', 'this enrolment token was used already: ask the operator for a new one');
       }
@@ -411,6 +411,15 @@ class SqliteEndpointStore implements EndpointStore {
     });
     this.log.info(result.again ? 'kiosk enrolment answered again (its first answer was lost)' : 'kiosk enrolled', { kioskId: result.kioskId });
     return { kioskId: result.kioskId, secret: result.secret };
+  }
+
+  /** The kept answer of an enrolment, or undefined when it cannot be opened (keys replaced): then the token is simply spent. */
+  private openAnswer(sealed: string, aad: string): string | undefined {
+    try {
+      return this.sealing.sealer.openText(sealed, aad);
+    } catch {
+      return undefined;
+    }
   }
 
   authenticate(kioskId: string, secret: string): KioskRecord {
