@@ -117,6 +117,10 @@ function eraseCase(store: Store, o: CommonOptions & { reason: 'retention' | 'ope
     }
   }
 
+  // What the endpoint sent about the case (notes, result titles) goes too; the message ids stay, so a
+  // redelivery is still recognised.
+  const inbox = db.prepare('UPDATE inbox SET payload_sealed = NULL WHERE case_id = ? AND payload_sealed IS NOT NULL').run(caseId).changes;
+
   const jobs = db.prepare('SELECT id, state FROM print_jobs WHERE case_id = ?').all(caseId) as { id: string; state: string }[];
   for (const j of jobs) {
     const empty = o.cipher.seal(new Uint8Array(0), placeAad('print_jobs', j.id, 'document'));
@@ -131,7 +135,7 @@ function eraseCase(store: Store, o: CommonOptions & { reason: 'retention' | 'ope
     type: 'purge',
     actor: o.actor ?? (o.reason === 'retention' ? 'agent' : 'operator'),
     subject: caseId,
-    details: { reason: o.reason, what: 'case', materials: materials.length, certificates: certificates.length, unsynced },
+    details: { reason: o.reason, what: 'case', materials: materials.length, certificates: certificates.length, inbox, unsynced },
     at,
   });
   return { unsynced };

@@ -8,6 +8,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tongban, tongbanDaemon } from '../../test/helpers/cli.js';
 import { exampleCase } from '../cases/example.js';
@@ -103,6 +104,16 @@ describe('personal data at rest with the embedded endpoint', () => {
       expect(d.stderr()).not.toContain(s);
     }
 
+    const inboxHeld = (): number => {
+      const db = new Database(join(data, 'store.db'), { readonly: true });
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM inbox WHERE case_id = ? AND payload_sealed IS NOT NULL').get(caseId) as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    expect(inboxHeld()).toBeGreaterThan(0); // the clerk's status events, kept sealed
+
     const purge = tongban(['purge', '--applicant', ID, '--config', config, '--json']);
     expect(purge.code, purge.stderr).toBe(0);
     expect(JSON.parse(purge.stdout)).toMatchObject({ reason: 'operator', cases: [caseId], endpointCases: [caseId] });
@@ -111,6 +122,7 @@ describe('personal data at rest with the embedded endpoint', () => {
     const erased = JSON.parse(tongban(['endpoint', 'show', '--data', endpointData, caseId, '--json']).stdout) as { content: object; purgedAt?: string };
     expect(erased.content).toEqual({});
     expect(erased.purgedAt).toBeDefined();
+    expect(inboxHeld()).toBe(0); // the kiosk's copy of what the endpoint said about the case went too
     expect(tongban(['endpoint', 'purge', '--data', endpointData, '--applicant', ID]).code).toBe(1); // nothing of that person left there
     const verify = tongban(['audit', 'verify', '--config', config]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
