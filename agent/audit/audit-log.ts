@@ -130,6 +130,19 @@ function prepared(db: BetterSqlite3.Database): Statements {
  * runs in its own IMMEDIATE transaction. Returns the new entry's seq and hash.
  */
 export function appendAudit(db: BetterSqlite3.Database, input: AuditInput): { seq: number; hash: string } {
+  return appendAuditMany(db, [input]);
+}
+
+interface CheckedInput {
+  readonly type: AuditType;
+  readonly actor: string;
+  readonly subject: string | null;
+  readonly at: number;
+  readonly detailsText: string;
+}
+
+/** Checks one input; `checked` remembers the details texts and subjects already found not personal (a batch repeats them). */
+function checkInput(input: AuditInput, checked: Set<string>): CheckedInput {
   if (!(AUDIT_TYPES as readonly string[]).includes(input.type)) throw new TypeError(`unknown audit type ${JSON.stringify(input.type)}`);
   if (typeof input.actor !== 'string' || input.actor === '') throw new TypeError('audit actor must be a non-empty string');
   const subject = input.subject ?? null;
@@ -138,17 +151,41 @@ export function appendAudit(db: BetterSqlite3.Database, input: AuditInput): { se
   const at = input.at ?? Date.now();
   if (!Number.isSafeInteger(at) || at < 0) throw new TypeError('audit time must be integer milliseconds');
   const detailsText = canonicalJson(details); // also refuses what JSON cannot carry back
-  assertNotPersonal('subject', subject);
-  assertNotPersonal('details', details);
+  // The check depends only on the value (its canonical text says all of it), so a repeated one is skipped.
+  const subjectKey = `s${JSON.stringify(subject)}`;
+  if (!checked.has(subjectKey)) {
+    assertNotPersonal('subject', subject);
+    checked.add(subjectKey);
+  }
+  const detailsKey = `d${detailsText}`;
+  if (!checked.has(detailsKey)) {
+    assertNotPersonal('details', details);
+    checked.add(detailsKey);
+  }
+  return { type: input.type, actor: input.actor, subject, at, detailsText };
+}
+
+/**
+ * Appends entries in the order given, chained one after the other, in ONE transaction (the caller's
+ * when there is one): every input is checked before anything is written, and the head is read and
+ * written once. Returns the last entry's seq and hash (the head); with no inputs, the head as it is.
+ */
+export function appendAuditMany(db: BetterSqlite3.Database, inputs: readonly AuditInput[]): { seq: number; hash: string } {
+  const checked = new Set<string>();
+  const entries = inputs.map((input) => checkInput(input, checked));
   const s = prepared(db);
   const run = () => {
     const head = s.head.get();
-    const seq = (head?.seq ?? 0) + 1;
-    const prevHash = head?.hash ?? GENESIS_HASH;
-    const hash = hashCanonical(prevHash, { seq, at, type: input.type, actor: input.actor, subject }, detailsText);
-    s.insert.run(seq, at, input.type, input.actor, subject, detailsText, prevHash, hash);
-    s.setHead.run(seq, hash);
-    return { seq, hash };
+    let seq = head?.seq ?? 0;
+    let prevHash = head?.hash ?? GENESIS_HASH;
+    for (const e of entries) {
+      seq += 1;
+      const hash = hashCanonical(prevHash, { seq, at: e.at, type: e.type, actor: e.actor, subject: e.subject }, e.detailsText);
+      s.insert.run(seq, e.at, e.type, e.actor, e.subject, e.detailsText, prevHash, hash);
+      prevHash = hash;
+    }
+    if (entries.length > 0) s.setHead.run(seq, prevHash);
+    return { seq, hash: prevHash };
   };
   return db.inTransaction ? run() : db.transaction(run).immediate();
 }

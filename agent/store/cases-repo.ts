@@ -87,6 +87,9 @@ export class CasesRepo {
   private readonly historyStmt;
   private readonly addHistoryStmt;
   private readonly transitionStmt;
+  private readonly inStateStmt;
+  private readonly moveManyStmt;
+  private readonly addHistoryManyStmt;
 
   constructor(
     private readonly core: StoreCore,
@@ -101,6 +104,14 @@ export class CasesRepo {
     this.getStmt = db.prepare('SELECT * FROM cases WHERE id = ?');
     this.historyStmt = db.prepare('SELECT * FROM case_history WHERE case_id = ? ORDER BY seq');
     this.addHistoryStmt = db.prepare('INSERT INTO case_history (case_id, from_state, to_state, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?)');
+    // `+state`: by primary key, never by cases_by_state (SQLite picks that index otherwise and reads every
+    // case in the state: 200 ids among 10,000 submitted cases took ~5 ms instead of ~0.3).
+    this.inStateStmt = db.prepare('SELECT id, item_code FROM cases WHERE id IN (SELECT value FROM json_each(?)) AND +state = ?');
+    this.moveManyStmt = db.prepare('UPDATE cases SET state = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND +state = ?');
+    // One history row per id, in the order given (json_each's key), so their seqs follow it.
+    this.addHistoryManyStmt = db.prepare(
+      'INSERT INTO case_history (case_id, from_state, to_state, actor, reason, at) SELECT value, ?, ?, ?, NULL, ? FROM json_each(?) ORDER BY key',
+    );
     this.transitionStmt = db.prepare('UPDATE cases SET state = ?, updated_at = ?, content_hash = coalesce(?, content_hash) WHERE id = ? AND state = ?');
   }
 
@@ -223,6 +234,30 @@ export class CasesRepo {
       }
       this.addHistoryStmt.run(id, t.from, t.to, t.actor, t.reason ?? null, at);
       if (t.outbox) this.outbox.add({ ...t.outbox, caseId: id }, at);
+    });
+  }
+
+  /** Of `ids`, those of cases in `state`, with their item code (nothing opened); in no particular order. */
+  inState(ids: readonly string[], state: string): { id: string; itemCode: string }[] {
+    if (ids.length === 0) return [];
+    return (this.inStateStmt.all(JSON.stringify(ids), state) as Row[]).map((r) => ({ id: text(r, T, 'id'), itemCode: text(r, T, 'item_code') }));
+  }
+
+  /**
+   * `move` of many cases at once, set-based (one UPDATE, one INSERT ... SELECT of the history rows, in
+   * the order of `ids`), in one transaction: for the sync's acknowledgement of a batch. Every id must be
+   * a distinct case in `from` (the caller read them with inState in the same transaction); otherwise
+   * nothing is written and it throws.
+   */
+  moveMany(ids: readonly string[], t: { from: string; to: string; actor: string; at?: number }): void {
+    if (ids.length === 0) return;
+    if (new Set(ids).size !== ids.length) throw new InputError('store.caseRepeated', 'moveMany names a case twice');
+    const at = t.at ?? Date.now();
+    const list = JSON.stringify(ids);
+    this.core.transaction(() => {
+      const changed = this.moveManyStmt.run(t.to, at, list, t.from).changes;
+      if (changed !== ids.length) throw new InputError('store.caseState', `${ids.length - changed} of ${ids.length} cases are missing or not ${t.from}`);
+      this.addHistoryManyStmt.run(t.from, t.to, t.actor, at, list);
     });
   }
 

@@ -47,6 +47,7 @@ export class OutboxRepo {
   private readonly headsStmt;
   /** Prepared once: an acknowledgement runs it for every entry (preparing it each time cost ~30 µs an entry). */
   private readonly markSentOnceStmt;
+  private readonly markSentManyStmt;
   private readonly addListeners = new Set<() => void>();
 
   constructor(
@@ -59,6 +60,7 @@ export class OutboxRepo {
     );
     this.getStmt = core.db.prepare('SELECT * FROM outbox WHERE seq = ?');
     this.markSentOnceStmt = core.db.prepare('UPDATE outbox SET sent_at = ? WHERE seq = ? AND sent_at IS NULL RETURNING case_id');
+    this.markSentManyStmt = core.db.prepare('UPDATE outbox SET sent_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND sent_at IS NULL RETURNING seq, case_id');
     // The earliest unsent entry of each case (outbox_unsent_by_case), ready and routed; see heads().
     this.headsStmt = core.db.prepare(`
       SELECT o.* FROM outbox o
@@ -104,6 +106,25 @@ export class OutboxRepo {
   markSentOnce(seq: number, at: number = Date.now()): string | null | undefined {
     const r = this.markSentOnceStmt.get(at, seq) as Row | undefined;
     return r ? textOrNull(r, O, 'case_id') : undefined;
+  }
+
+  /**
+   * markSentOnce for many entries in one statement (an acknowledgement of a whole batch): the entries
+   * that were unsent, each with its case id (null: none), in the order of `seqs`. Sent ones and unknown
+   * seqs are left out. Payloads are not opened.
+   */
+  markSentMany(seqs: readonly number[], at: number = Date.now()): { seq: number; caseId: string | null }[] {
+    if (seqs.length === 0) return [];
+    for (const seq of seqs) if (!Number.isSafeInteger(seq)) throw new InputError('store.outboxSeq', `an outbox seq is an integer, not ${String(seq)}`);
+    const bySeq = new Map<number, string | null>();
+    for (const r of this.markSentManyStmt.all(at, JSON.stringify(seqs)) as Row[]) bySeq.set(int(r, O, 'seq'), textOrNull(r, O, 'case_id'));
+    const out: { seq: number; caseId: string | null }[] = [];
+    for (const seq of seqs) {
+      if (!bySeq.has(seq)) continue;
+      out.push({ seq, caseId: bySeq.get(seq)! });
+      bySeq.delete(seq); // a seq named twice counts once
+    }
+    return out;
   }
 
   markSent(seq: number, at: number = Date.now()): void {

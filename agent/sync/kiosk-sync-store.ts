@@ -22,7 +22,7 @@ import { sm3Hex } from '../../certs/sm3.js';
 import type { KioskSyncStore, Regions, SyncEntry } from '../../sync/client/types.js';
 import type { CaseStatusEvent, DeviceHealth, EndpointEvent, QueueSizes } from '../../sync/protocol/index.js';
 import type { CaseService } from '../cases/case-service.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendAuditMany } from '../audit/audit-log.js';
 import { applyCatalogUpdate } from '../catalog/catalog-store.js';
 import type { Catalog } from '../catalog/types.js';
 import type { OutboxEntry } from '../store/sync-repo.js';
@@ -144,20 +144,34 @@ export class AgentKioskSyncStore implements KioskSyncStore {
     if (seqs.length === 0) return;
     const moved: CaseChange[] = [];
     const items = new Map(this.o.catalog().items.map((it) => [it.code, it]));
+    // Set-based, in ONE transaction (no savepoint per case): the entries marked sent by one UPDATE, the
+    // cases still at `submitted` moved by one UPDATE with their history rows by one INSERT ... SELECT,
+    // and one audit entry per moved case appended in one go — what a loop of CaseService.transition
+    // would write, without opening the sealed cases. submitted -> uploaded by the kiosk has no guard
+    // (state-machine.ts).
     this.store.transaction(() => {
-      for (const seq of seqs) {
-        const caseId = this.store.outbox.markSentOnce(seq, at);
-        if (caseId == null) continue; // acknowledged before (a duplicate ack), or no case
-        const c = this.store.cases.summary(caseId);
-        if (!c || c.state !== 'submitted') continue;
-        const item = items.get(c.itemCode);
-        if (!item || item.issuable) continue;
-        // submitted -> uploaded by the kiosk has no guard (state-machine.ts): the history entry and the
-        // audit entry as CaseService.transition writes them, without opening the sealed case for it.
-        this.store.cases.move(c.id, { from: 'submitted', to: 'uploaded', actor: 'kiosk', at });
-        appendAudit(this.store.db, { type: 'caseTransition', actor: 'agent', subject: c.id, details: { from: 'submitted', to: 'uploaded', item: c.itemCode }, at });
-        moved.push({ caseId: c.id, itemCode: c.itemCode, status: 'uploaded' });
+      const sent = this.store.outbox.markSentMany(seqs, at); // a duplicate ack marks nothing
+      const caseIds = [...new Set(sent.flatMap((e) => (e.caseId === null ? [] : [e.caseId])))];
+      if (caseIds.length === 0) return;
+      const submitted = new Map(this.store.cases.inState(caseIds, 'submitted').map((c) => [c.id, c.itemCode]));
+      const toMove: { id: string; itemCode: string }[] = [];
+      for (const id of caseIds) {
+        const itemCode = submitted.get(id);
+        if (itemCode === undefined) continue;
+        const item = items.get(itemCode);
+        if (!item || item.issuable) continue; // issued on site: stays at submitted
+        toMove.push({ id, itemCode });
       }
+      if (toMove.length === 0) return;
+      this.store.cases.moveMany(
+        toMove.map((c) => c.id),
+        { from: 'submitted', to: 'uploaded', actor: 'kiosk', at },
+      );
+      appendAuditMany(
+        this.store.db,
+        toMove.map((c) => ({ type: 'caseTransition', actor: 'agent', subject: c.id, details: { from: 'submitted', to: 'uploaded', item: c.itemCode }, at })),
+      );
+      for (const c of toMove) moved.push({ caseId: c.id, itemCode: c.itemCode, status: 'uploaded' });
     });
     if (moved.length) this.o.onCasesChanged?.(moved);
   }

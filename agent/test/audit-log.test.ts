@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../base/log.js';
-import { appendAudit, entryHash, GENESIS_HASH } from '../audit/audit-log.js';
+import { appendAudit, appendAuditMany, entryHash, GENESIS_HASH, readAudit } from '../audit/audit-log.js';
 import { canonicalJson } from '../audit/canonical.js';
 import { verifyAudit } from '../audit/verify.js';
 import { openStoreCore, STORE_FILE, type StoreCore } from '../store/open-store.js';
@@ -85,6 +85,28 @@ describe('audit log', () => {
     const next = s.transaction(() => appendAudit(s.db, { type: 'caseTransition', actor: 'agent', subject: 'case-9', at: 3 }));
     expect(next.seq).toBe(2);
     expect(verifyAudit(s.db)).toMatchObject({ ok: true, entries: 2 });
+  });
+
+  it('appendAuditMany chains a batch in order, exactly as one append after another would', () => {
+    const inputs = [1, 2, 3].map((i) => ({ type: 'caseTransition' as const, actor: 'agent', subject: `case-${i}`, details: { from: 'submitted', to: 'uploaded', item: 'x' }, at: 10 + i }));
+    const one = newStore();
+    appendAudit(one.db, { type: 'admin', actor: 'operator', at: 1 });
+    for (const input of inputs) appendAudit(one.db, input);
+    const many = newStore();
+    appendAudit(many.db, { type: 'admin', actor: 'operator', at: 1 });
+    const head = appendAuditMany(many.db, inputs);
+    expect(readAudit(many.db)).toEqual(readAudit(one.db));
+    expect(head).toEqual({ seq: 4, hash: readAudit(one.db).at(-1)!.hash });
+    expect(verifyAudit(many.db)).toMatchObject({ ok: true, entries: 4, headSeq: 4 });
+    expect(appendAuditMany(many.db, [])).toEqual(head); // nothing to append: the head as it is
+  });
+
+  it('appendAuditMany checks every input before writing any: one with personal data writes none', () => {
+    const s = newStore();
+    const ok = { type: 'caseTransition' as const, actor: 'agent', subject: 'case-1', details: { from: 'submitted', to: 'uploaded' } };
+    expect(() => appendAuditMany(s.db, [ok, { ...ok, subject: '34160219900101123X' }])).toThrow(/personal data/);
+    expect(() => appendAuditMany(s.db, [ok, { ...ok, details: { name: '张三' } }])).toThrow(/personal data/);
+    expect(s.db.prepare('SELECT count(*) AS n FROM audit_log').get()).toEqual({ n: 0 });
   });
 
   it('refuses personal data in clear in subject or details, and unknown types', () => {

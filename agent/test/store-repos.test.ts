@@ -138,6 +138,33 @@ describe('cases', () => {
   });
 });
 
+describe('cases: moves of many at once', () => {
+  it('inState finds the cases in a state; moveMany moves them with one history row each, in the order given', () => {
+    const ids = [1, 2, 3].map(() => store.cases.insert(newCase(), { kind: 'case.submit', payload: null }).case.id);
+    const draft = store.cases.insert(newCase({ state: 'draft' }), { kind: 'case.submit', payload: null }).case.id;
+    expect(store.cases.inState([...ids, draft, 'no-such-case'], 'submitted').map((c) => c.id).sort()).toEqual([...ids].sort());
+    expect(store.cases.inState([], 'submitted')).toEqual([]);
+    const order = [ids[2]!, ids[0]!, ids[1]!];
+    store.cases.moveMany(order, { from: 'submitted', to: 'uploaded', actor: 'kiosk', at: 4242 });
+    for (const id of ids) {
+      expect(store.cases.summary(id)).toMatchObject({ state: 'uploaded', updatedAt: 4242 });
+      expect(store.cases.history(id).at(-1)).toMatchObject({ fromState: 'submitted', toState: 'uploaded', actor: 'kiosk', reason: null, at: 4242 });
+    }
+    const historySeq = (id: string) => (store.db.prepare("SELECT seq FROM case_history WHERE case_id = ? AND to_state = 'uploaded'").get(id) as { seq: number }).seq;
+    expect(order.map(historySeq)).toEqual(order.map(historySeq).sort((a, b) => a - b));
+  });
+
+  it('moveMany writes nothing when a case is missing, in another state or named twice', () => {
+    const a = store.cases.insert(newCase(), { kind: 'case.submit', payload: null }).case.id;
+    const b = store.cases.insert(newCase({ state: 'draft' }), { kind: 'case.submit', payload: null }).case.id;
+    expect(() => store.cases.moveMany([a, b], { from: 'submitted', to: 'uploaded', actor: 'kiosk' })).toThrow(InputError);
+    expect(() => store.cases.moveMany([a, 'no-such-case'], { from: 'submitted', to: 'uploaded', actor: 'kiosk' })).toThrow(InputError);
+    expect(() => store.cases.moveMany([a, a], { from: 'submitted', to: 'uploaded', actor: 'kiosk' })).toThrow(InputError);
+    expect(store.cases.summary(a)).toMatchObject({ state: 'submitted' });
+    expect(store.cases.history(a)).toHaveLength(1);
+  });
+});
+
 describe('applicants', () => {
   it('seals the fields, finds by a keyed hash of the ID number, purges', () => {
     const a = store.applicants.insert({ identitySource: 'card', fields: { idNumber: ID_NUMBER, name: '张三', address: '安徽省合肥市' } });
@@ -201,6 +228,23 @@ describe('outbox and inbox', () => {
     store.outbox.markSent(seqs[2]!);
     expect(store.outbox.due(9000).map((e) => e.seq)).toEqual([seqs[0]]);
     expect(store.outbox.pendingCount()).toBe(1);
+  });
+
+  it('markSentMany marks the unsent entries of a batch at once, in the order given, each once, with its case id', () => {
+    const c = store.cases.insert(newCase(), { kind: 'case.submit', payload: null });
+    const plain = store.outbox.add({ kind: 'ping', payload: null });
+    const other = store.outbox.add({ kind: 'ping', payload: null });
+    store.outbox.markSent(other, 5);
+    const seqs = [plain, c.outboxSeq!, other, 99_999, plain];
+    expect(store.outbox.markSentMany(seqs, 777)).toEqual([
+      { seq: plain, caseId: null },
+      { seq: c.outboxSeq, caseId: c.case.id },
+    ]);
+    expect(store.outbox.get(plain)!.sentAt).toBe(777);
+    expect(store.outbox.get(other)!.sentAt).toBe(5); // sent before: untouched
+    expect(store.outbox.markSentMany(seqs, 888)).toEqual([]); // a repeated acknowledgement marks nothing
+    expect(store.outbox.get(c.outboxSeq!)!.sentAt).toBe(777);
+    expect(() => store.outbox.markSentMany([1.5], 1)).toThrow(InputError);
   });
 
   it('receives each message once and keeps the cursor per endpoint', () => {

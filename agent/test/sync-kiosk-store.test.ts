@@ -137,6 +137,27 @@ describe('KioskSyncStore: the outbox', () => {
     expect(verifyAudit(store.db)).toMatchObject({ ok: true });
   });
 
+  it('acknowledged of a whole batch: every case moved once, history and audit in acknowledgement order, the rest untouched', () => {
+    const ids = Array.from({ length: 30 }, (_, i) => submit(i % 3 === 2 ? '341600-SB-0003' : '341600-YB-0001'));
+    const entries = sync.pending(ALL);
+    expect(entries).toHaveLength(30);
+    const acked = entries.slice(0, 20).reverse(); // acknowledged in another order than submitted
+    const auditBefore = store.auditHead()?.seq ?? 0;
+    sync.acknowledged([...acked.map((e) => e.seq), acked[0]!.seq], 4321); // a seq named twice counts once
+    const movedIds = acked.map((e) => e.caseId).filter((id) => ids.indexOf(id) % 3 !== 2);
+    for (const id of ids) {
+      const c = cases.require(id);
+      const wasAcked = acked.some((e) => e.caseId === id);
+      expect(c.status).toBe(wasAcked && ids.indexOf(id) % 3 !== 2 ? 'uploaded' : 'submitted');
+      expect(c.history).toHaveLength(wasAcked && ids.indexOf(id) % 3 !== 2 ? 2 : 1);
+    }
+    const audit = store.db.prepare("SELECT subject, details FROM audit_log WHERE seq > ? AND type = 'caseTransition' ORDER BY seq").all(auditBefore) as { subject: string; details: string }[];
+    expect(audit.map((a) => a.subject)).toEqual(movedIds);
+    expect(JSON.parse(audit[0]!.details)).toEqual({ from: 'submitted', item: '341600-YB-0001', to: 'uploaded' });
+    expect(verifyAudit(store.db)).toMatchObject({ ok: true });
+    expect(sync.pending(ALL).map((e) => e.seq)).toEqual(entries.slice(20).map((e) => e.seq));
+  });
+
   it('an entry made without a region gets its case item’s target region; unrouted regions are counted', () => {
     const a = submit('341600-GJJ-0002');
     const seq = store.outbox.add({ kind: 'case.contentChanged', caseId: a, payload: { contentHash: cases.require(a).contentHash, content: {} } });
