@@ -5,7 +5,7 @@
  * output holds the applicant's ID number, name, phone or address in clear; `tongban purge --applicant`
  * erases both copies, audited, and the audit chain still verifies.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -13,13 +13,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tongban, tongbanDaemon } from '../../test/helpers/cli.js';
 import { exampleCase } from '../cases/example.js';
 import { demoCatalog } from '../catalog/catalog.js';
+import { everyFile, leaksIn, withCheck } from './helpers/pii.js';
 
 const READY = /ready: (http:\/\/127\.0\.0\.1:(\d+)\/)/;
 
-function withCheck(body17: string): string {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  return body17 + '10X98765432'[[...body17].reduce((s, d, i) => s + Number(d) * w[i]!, 0) % 11]!;
-}
 const ID = withCheck('31011719880808472');
 const NAME = '端木机密';
 const PHONE = '13966665555';
@@ -31,15 +28,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function leaks(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile())
-    .flatMap((e) => {
-      const path = join(e.parentPath, e.name);
-      const bytes = readFileSync(path);
-      return SECRETS.filter((s) => bytes.includes(Buffer.from(s, 'utf8'))).map((s) => `${path}: ${s.length} chars`);
-    });
-}
+const leaks = (dir: string): string[] => leaksIn(everyFile(dir), SECRETS);
 
 describe('personal data at rest with the embedded endpoint', () => {
   it('is nowhere in clear in the data directory (endpoint included) after a case synced, and purge --applicant erases both copies', async () => {

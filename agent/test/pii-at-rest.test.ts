@@ -3,20 +3,17 @@
  * any file of the data directory (store, WAL, logs, materials) nor on the agent's stdout/stderr; then
  * `tongban purge --applicant` erases it and `tongban audit verify` still finds the chain intact.
  */
-import { readdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tongban, tongbanDaemon } from '../../test/helpers/cli.js';
 import { exampleCase } from '../cases/example.js';
 import { demoCatalog } from '../catalog/catalog.js';
+import { everyFile, leaksIn, withCheck } from './helpers/pii.js';
 
 const READY = /ready: (http:\/\/127\.0\.0\.1:(\d+)\/)/;
 
-function withCheck(body17: string): string {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  return body17 + '10X98765432'[[...body17].reduce((s, d, i) => s + Number(d) * w[i]!, 0) % 11]!;
-}
 const ID = withCheck('31011719880808471');
 const NAME = '欧阳秘密';
 const PHONE = '13977778888';
@@ -28,18 +25,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function everyFile(dir: string): { path: string; bytes: Buffer }[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile())
-    .map((e) => {
-      const path = join(e.parentPath, e.name);
-      return { path, bytes: readFileSync(path) };
-    });
-}
-
-function leaks(files: { path: string; bytes: Buffer }[]): string[] {
-  return files.flatMap((f) => SECRETS.filter((s) => f.bytes.includes(Buffer.from(s, 'utf8'))).map((s) => `${f.path}: ${s.length} chars`));
-}
+const leaks = (files: { path: string; bytes: Buffer }[]): string[] => leaksIn(files, SECRETS);
 
 describe('personal data at rest and in logs, through the running agent', () => {
   it('is nowhere in clear after a submission (debug logging on), and is erased by tongban purge --applicant', async () => {
