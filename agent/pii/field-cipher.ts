@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { EnvironmentError, InputError } from '../../base/errors.js';
 import { silentLogger, type Logger } from '../../base/log.js';
 import { hasNativeSm3 } from '../../certs/sm3.js';
-import { hmacSm3 } from './hmac-sm3.js';
+import { hmacSm3 } from '../../certs/hmac-sm3.js';
 import { KeyFiles } from './key-files.js';
 import { ALGORITHMS, decodeSealed, encodeHeader, type CipherAlgorithm } from './sealed-format.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isTongbanError } from '../../base/errors.js';
 import { fieldAad, idNumberLookupHash, openFieldCipher, runtimeHasSm4, type CipherAlgorithm } from '../pii/field-cipher.js';
-import { hmacSm3 } from '../pii/hmac-sm3.js';
+import { hmacSm3 } from '../../certs/hmac-sm3.js';
 import { ALGORITHMS, decodeSealed, sealedKeyId } from '../pii/sealed-format.js';
 
 const dirs: string[] = [];

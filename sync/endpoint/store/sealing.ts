@@ -20,7 +20,7 @@
  * - `lookupHash(idNumber)`: HMAC-SM3 under the lookup key; the endpoint finds an applicant's cases for an
  *   erasure by it without keeping the number in clear.
  */
-import { createCipheriv, createDecipheriv, createHmac, getCiphers, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, getCiphers, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -40,7 +40,8 @@ import {
 import { join } from 'node:path';
 import { EnvironmentError, InputError } from '../../../base/errors.js';
 import { fsyncDir } from '../../../base/fsync-dir.js';
-import { SM3_BLOCK_LENGTH, Sm3Js, hasNativeSm3 } from '../../../certs/sm3.js';
+import { hmacSm3 } from '../../../certs/hmac-sm3.js';
+import { hasNativeSm3 } from '../../../certs/sm3.js';
 
 export const SEALED_TEXT_PREFIX = 'tbs1.';
 const VERSION = 1;
@@ -63,27 +64,6 @@ const runtimeHasSm4 = (() => {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
-
-/** HMAC-SM3 of the parts in order: OpenSSL's where it has SM3, else over the JavaScript SM3. */
-function hmacSm3(key: Uint8Array, parts: readonly (Uint8Array | string)[], native: boolean): Uint8Array {
-  const bytes = (p: Uint8Array | string) => (typeof p === 'string' ? encoder.encode(p) : p);
-  if (native) {
-    const h = createHmac('sm3', key);
-    for (const p of parts) h.update(bytes(p));
-    return h.digest();
-  }
-  let k = key;
-  if (k.length > SM3_BLOCK_LENGTH) k = new Sm3Js().update(k).digest();
-  const ipad = new Uint8Array(SM3_BLOCK_LENGTH).fill(0x36);
-  const opad = new Uint8Array(SM3_BLOCK_LENGTH).fill(0x5c);
-  for (let i = 0; i < k.length; i++) {
-    ipad[i]! ^= k[i]!;
-    opad[i]! ^= k[i]!;
-  }
-  const inner = new Sm3Js().update(ipad);
-  for (const p of parts) inner.update(bytes(p));
-  return new Sm3Js().update(opad).update(inner.digest()).digest();
-}
 
 function fail(code: string, message: string, cause?: unknown): EnvironmentError {
   return new EnvironmentError(code, message, cause === undefined ? undefined : { cause });
@@ -260,7 +240,7 @@ export function openEndpointSealer(options: OpenSealerOptions): EndpointSealer {
     lookupRaw = readPrivate(lookupPath, KEY_LENGTH);
   }
   if (lookupRaw?.length !== KEY_LENGTH) throw fail('env.keyCorrupt', `${lookupPath} is not a ${KEY_LENGTH}-byte key`);
-  const lookupKey = hmacSm3(lookupRaw, ['tongban/endpoint/v1/lookup'], native);
+  const lookupKey = hmacSm3(lookupRaw, ['tongban/endpoint/v1/lookup'], { native });
 
   interface Derived {
     sm4: Uint8Array;
@@ -273,9 +253,9 @@ export function openEndpointSealer(options: OpenSealerOptions): EndpointSealer {
     if (!k) {
       const master = readKey(keyId);
       k = {
-        sm4: hmacSm3(master, ['tongban/endpoint/v1/sm4-ctr'], native).subarray(0, 16),
-        mac: hmacSm3(master, ['tongban/endpoint/v1/hmac-sm3'], native),
-        aes: hmacSm3(master, ['tongban/endpoint/v1/aes-256-gcm'], native),
+        sm4: hmacSm3(master, ['tongban/endpoint/v1/sm4-ctr'], { native }).subarray(0, 16),
+        mac: hmacSm3(master, ['tongban/endpoint/v1/hmac-sm3'], { native }),
+        aes: hmacSm3(master, ['tongban/endpoint/v1/aes-256-gcm'], { native }),
       };
       cache.set(keyId, k);
     }
@@ -305,7 +285,7 @@ export function openEndpointSealer(options: OpenSealerOptions): EndpointSealer {
       if (algorithm === 'sm4-ctr-hmac-sm3') {
         const c = createCipheriv('sm4-ctr', currentKeys.sm4, nonce);
         const ct = Buffer.concat([c.update(pt), c.final()]);
-        const tag = hmacSm3(currentKeys.mac, [header, ad, nonce, ct], native);
+        const tag = hmacSm3(currentKeys.mac, [header, ad, nonce, ct], { native });
         return Buffer.concat([header, nonce, ct, tag]);
       }
       const c = createCipheriv('aes-256-gcm', currentKeys.aes, nonce);
@@ -331,7 +311,7 @@ export function openEndpointSealer(options: OpenSealerOptions): EndpointSealer {
       const tag = sealed.subarray(sealed.length - spec.tag);
       const ad = aadBytes(aad);
       if (alg === 'sm4-ctr-hmac-sm3') {
-        const expected = hmacSm3(keys.mac, [hdr, ad, nonce, ct], native);
+        const expected = hmacSm3(keys.mac, [hdr, ad, nonce, ct], { native });
         if (!timingSafeEqual(expected, tag)) throw tampered(aad);
         const d = createDecipheriv('sm4-ctr', keys.sm4, nonce);
         return Buffer.concat([d.update(ct), d.final()]);
@@ -371,10 +351,10 @@ export function openEndpointSealer(options: OpenSealerOptions): EndpointSealer {
         secret = readPrivate(path, KEY_LENGTH);
       }
       if (secret?.length !== KEY_LENGTH) throw fail('env.keyCorrupt', `${path} is not a ${KEY_LENGTH}-byte key`);
-      return newFileCipher(hmacSm3(secret, ['tongban/endpoint/v1/files'], native), native);
+      return newFileCipher(hmacSm3(secret, ['tongban/endpoint/v1/files'], { native }), native);
     },
     idNumberHash(idNumber) {
-      return Buffer.from(hmacSm3(lookupKey, ['idNumber', '\0', idNumber.trim().toUpperCase()], native)).toString('hex');
+      return Buffer.from(hmacSm3(lookupKey, ['idNumber', '\0', idNumber.trim().toUpperCase()], { native })).toString('hex');
     },
   };
   return sealer;
@@ -394,7 +374,7 @@ function newFileCipher(filesKey: Uint8Array, native: boolean): FileCipher {
   const keysOf = (sm3: string) => {
     let k = cache.get(sm3);
     if (!k) {
-      k = { key: hmacSm3(filesKey, ['key\0', sm3], native), iv: BigInt(`0x${Buffer.from(hmacSm3(filesKey, ['iv\0', sm3], native).subarray(0, 16)).toString('hex')}`) };
+      k = { key: hmacSm3(filesKey, ['key\0', sm3], { native }), iv: BigInt(`0x${Buffer.from(hmacSm3(filesKey, ['iv\0', sm3], { native }).subarray(0, 16)).toString('hex')}`) };
       cache.set(sm3, k);
       if (cache.size > 1024) cache.delete(cache.keys().next().value!);
     }

@@ -3,7 +3,7 @@
  * SM3, so there the HMAC is computed over certs/sm3's JavaScript SM3. Both give the same bytes (tested).
  */
 import { createHmac } from 'node:crypto';
-import { SM3_BLOCK_LENGTH, Sm3Js, hasNativeSm3 } from '../../certs/sm3.js';
+import { SM3_BLOCK_LENGTH, Sm3Js, hasNativeSm3 } from './sm3.js';
 
 export const HMAC_SM3_LENGTH = 32;
 
