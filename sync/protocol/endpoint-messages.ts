@@ -1,9 +1,9 @@
 /** The validating decoder of what an endpoint sends (what the kiosk accepts). */
 import { LIMITS } from './constants.js';
 import { content, fileSize, note, reason, resultDocs } from './common.js';
-import { decodeChunk } from './chunk-frame.js';
+import { decodeFrame } from './frame.js';
 import { ACK_OUTCOMES, ENDPOINT_STATUSES, type AckResult, type EndpointEvent, type EndpointMessage, type EndpointTextMessage } from './messages.js';
-import { parseTextFrame, type RawFrame } from './text-frame.js';
+import type { RawFrame } from './text-frame.js';
 import { TOKEN, array, boolean, code, cursor, fail, integer, isoTime, kioskId, object, oneOf, seq, sm3, string, uuid, type Path } from './validate.js';
 
 const DAY_MS = 86_400_000;
@@ -121,14 +121,5 @@ export function endpointTextDecoder(type: string): Decoder | undefined {
  * file.get). Throws ProtocolError on anything malformed, unknown, oversize or with unknown keys.
  */
 export function decodeEndpointMessage(frame: RawFrame, isBinary: boolean): EndpointMessage {
-  if (isBinary) {
-    if (typeof frame === 'string') fail('protocol.badFrame', 'binary frame', 'given as a string');
-    const { header, data } = decodeChunk(frame);
-    return { ...header, data };
-  }
-  const o = parseTextFrame(frame);
-  if (o.type === 'file.chunk') fail('protocol.badFrame', 'file.chunk', 'travels in a binary frame');
-  const decode = endpointTextDecoder(o.type);
-  if (!decode) fail('protocol.unknownType', 'message', `unknown type ${JSON.stringify(o.type.slice(0, 40))} from an endpoint`);
-  return decode(o);
+  return decodeFrame(frame, isBinary, endpointTextDecoder, 'an endpoint');
 }

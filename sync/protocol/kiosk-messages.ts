@@ -1,7 +1,7 @@
 /** The validating decoder of what a kiosk sends (what the endpoint accepts). */
 import { LIMITS } from './constants.js';
 import { content, fileSize, note, resultDocs } from './common.js';
-import { decodeChunk } from './chunk-frame.js';
+import { decodeFrame } from './frame.js';
 import {
   CASE_STATUSES,
   ENTRY_KINDS,
@@ -13,7 +13,7 @@ import {
   type KioskTextMessage,
   type QueueSizes,
 } from './messages.js';
-import { parseTextFrame, type RawFrame } from './text-frame.js';
+import type { RawFrame } from './text-frame.js';
 import { TOKEN, array, cursor, fail, integer, isoTime, kioskId, object, oneOf, region, seq, sm3, string, uuid, type Path } from './validate.js';
 
 export const MAX_DEVICES = 64;
@@ -141,14 +141,5 @@ export function kioskTextDecoder(type: string): Decoder | undefined {
  * ProtocolError on anything malformed, unknown, oversize or with unknown keys.
  */
 export function decodeKioskMessage(frame: RawFrame, isBinary: boolean): KioskMessage {
-  if (isBinary) {
-    if (typeof frame === 'string') fail('protocol.badFrame', 'binary frame', 'given as a string');
-    const { header, data } = decodeChunk(frame);
-    return { ...header, data };
-  }
-  const o = parseTextFrame(frame);
-  if (o.type === 'file.chunk') fail('protocol.badFrame', 'file.chunk', 'travels in a binary frame');
-  const decode = kioskTextDecoder(o.type);
-  if (!decode) fail('protocol.unknownType', 'message', `unknown type ${JSON.stringify(o.type.slice(0, 40))} from a kiosk`);
-  return decode(o);
+  return decodeFrame(frame, isBinary, kioskTextDecoder, 'a kiosk');
 }
