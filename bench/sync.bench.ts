@@ -14,6 +14,9 @@
  *   entry, each parsed and answered with its own `ack`, WINDOW messages in flight — the message rate of
  *   ws itself for messages of this size. Binary: 1 MiB files in 512 KiB chunk frames (a chunk header as
  *   the protocol's), each acknowledged by a small JSON message, CHUNK_WINDOW chunks in flight.
+ * - durable floor: raw ws plus only the durability any sync needs (a bare SQLite outbox read and its
+ *   acks recorded at the sender, a bare SQLite insert committed before each ack at the receiver): the
+ *   ceiling of a durable sync on this machine, reported next to the yardsticks.
  * - (a) backlog drain: 10,000 queued cases of about 2 KB in a kiosk store, a SyncClient pumping them to
  *   the reference endpoint (hash recomputed, committed durably before the ack), timed from start()
  *   until the kiosk store has marked every entry acknowledged.
@@ -30,6 +33,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { WebSocket, WebSocketServer } from 'ws';
 import { silentLogger } from '../base/log.js';
 import { sm3Hex } from '../certs/sm3.js';
@@ -52,8 +56,8 @@ const KIOSKS = Number(process.env.BENCH_SYNC_KIOSKS ?? 200);
 const STORM_BACKLOG = Number(process.env.BENCH_SYNC_STORM_BACKLOG ?? 5);
 /** How long the endpoint stays down before the reconnect storm of (c2). */
 const RESTART_DOWN_MS = 1000;
-/** Which parts run (to profile one at a time): BENCH_SYNC_PARTS=raw,a,b,c (default all). */
-const PARTS = new Set((process.env.BENCH_SYNC_PARTS ?? 'raw,a,b,c').split(','));
+/** Which parts run (to profile one at a time): BENCH_SYNC_PARTS=raw,floor,a,b,c (default all). */
+const PARTS = new Set((process.env.BENCH_SYNC_PARTS ?? 'raw,floor,a,b,c').split(','));
 const IN_PROCESS = process.env.BENCH_SYNC_INPROCESS === '1';
 /** The kiosk store of (a) and (b): the agent's (agent/sync over agent/store, default) or the sync tests' (BENCH_SYNC_STORE=test). */
 const AGENT_STORE = process.env.BENCH_SYNC_STORE !== 'test';
@@ -77,6 +81,7 @@ const cpuSeconds = (): number => {
 
 type Request =
   | { cmd: 'raw' }
+  | { cmd: 'floor'; dataDir: string }
   | { cmd: 'endpoint'; dataDir: string; port?: number }
   | { cmd: 'enroll'; kioskId: string }
   | { cmd: 'cases' }
@@ -87,11 +92,14 @@ type Request =
 class ServerSide {
   private raw: WebSocketServer | undefined;
   private endpoint: RunningEndpoint | undefined;
+  private floorDb: Database.Database | undefined;
 
   async handle(r: Request): Promise<unknown> {
     switch (r.cmd) {
       case 'raw':
         return this.startRaw();
+      case 'floor':
+        return this.startFloor(r.dataDir);
       case 'endpoint':
         this.endpoint = await startEndpoint({ dataDir: r.dataDir, port: r.port ?? 0, log: silentLogger });
         return this.endpoint.url;
@@ -105,7 +113,9 @@ class ServerSide {
         for (const c of this.raw?.clients ?? []) c.terminate();
         if (this.raw) await new Promise<void>((res) => this.raw!.close(() => res()));
         await this.endpoint?.close();
+        this.floorDb?.close();
         this.raw = undefined;
+        this.floorDb = undefined;
         this.endpoint = undefined;
         return null;
     }
@@ -131,6 +141,41 @@ class ServerSide {
     this.raw = server;
     return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/sync`;
   }
+
+  /**
+   * The durable floor's receiver: the least the issue asks of an endpoint and nothing more — each
+   * `cases` message's entries inserted (payload as JSON text, keyed by kiosk and seq) into a bare
+   * SQLite table in one transaction (WAL, synchronous=FULL, as the endpoint's store), committed, then
+   * acked. No validation, no content hash, no sealing, no sessions.
+   */
+  private async startFloor(dataDir: string): Promise<string> {
+    const db = bareDb(join(dataDir, 'floor-endpoint.db'));
+    db.exec('CREATE TABLE cases (kiosk TEXT NOT NULL, seq INTEGER NOT NULL, case_id TEXT NOT NULL, payload TEXT NOT NULL, PRIMARY KEY (kiosk, seq))');
+    const insert = db.prepare('INSERT OR IGNORE INTO cases VALUES (?, ?, ?, ?)');
+    const commit = db.transaction((batch: CaseEntry[]) => {
+      for (const e of batch) insert.run('floor', e.seq, e.caseId, JSON.stringify(e.payload));
+    });
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: MAX_PAYLOAD });
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    server.on('connection', (ws) =>
+      ws.on('message', (data) => {
+        const msg = JSON.parse((data as Buffer).toString('utf8')) as { batch: CaseEntry[] };
+        commit(msg.batch);
+        ws.send(JSON.stringify({ v: 1, type: 'ack', results: msg.batch.map((e) => ({ seq: e.seq, outcome: 'committed' })) }));
+      }),
+    );
+    this.raw = server;
+    this.floorDb = db;
+    return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/sync`;
+  }
+}
+
+/** A bare SQLite file as the stores open theirs: WAL, synchronous=FULL. */
+function bareDb(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  return db;
 }
 
 interface Server {
@@ -397,6 +442,61 @@ class Watched implements KioskSyncStore {
   }
 }
 
+/**
+ * The durable floor's sender: the same entries held in a bare SQLite outbox (payload as JSON text),
+ * read in seq order, sent as `cases` messages of MAX_BATCH with WINDOW in flight, and each ack recorded
+ * (one UPDATE transaction per ack, synchronous=FULL) before more are read. What the issue requires of
+ * any sync (durable commit before the ack at the receiver, the ack kept durably at the sender, so
+ * nothing is lost or sent twice after a restart) over raw ws, and nothing else: no sealing, no hash
+ * check, no validation, no case workflow.
+ */
+async function floorCases(server: Server, url: string, entries: readonly CaseEntry[], dbPath: string): Promise<Run> {
+  const db = bareDb(dbPath);
+  db.exec('CREATE TABLE outbox (seq INTEGER PRIMARY KEY, case_id TEXT NOT NULL, region TEXT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, acked INTEGER NOT NULL DEFAULT 0)');
+  const add = db.prepare('INSERT INTO outbox (seq, case_id, region, kind, payload) VALUES (?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (const e of entries) add.run(e.seq, e.caseId, e.region, e.kind, JSON.stringify(e.payload));
+  })();
+  const next = db.prepare('SELECT seq, case_id AS caseId, region, kind, payload FROM outbox WHERE acked = 0 AND seq > ? ORDER BY seq LIMIT ?');
+  const ack = db.prepare('UPDATE outbox SET acked = 1 WHERE seq = ?');
+  const record = db.transaction((seqs: number[]) => {
+    for (const seq of seqs) ack.run(seq);
+  });
+  const client = await rawClient(url);
+  try {
+    return await timed(
+      server,
+      () =>
+        new Promise<void>((resolve) => {
+          let last = 0;
+          let inFlight = 0;
+          let acked = 0;
+          const pump = (): void => {
+            while (inFlight < WINDOW) {
+              const rows = next.all(last, Math.min(MAX_BATCH, WINDOW - inFlight)) as { seq: number; caseId: string; region: string; kind: string; payload: string }[];
+              if (rows.length === 0) return;
+              last = rows[rows.length - 1]!.seq;
+              inFlight += rows.length;
+              client.send(JSON.stringify({ v: 1, type: 'cases', batch: rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown })) }));
+            }
+          };
+          client.on('message', (data) => {
+            const seqs = (JSON.parse((data as Buffer).toString('utf8')) as { results: { seq: number }[] }).results.map((r) => r.seq);
+            record(seqs);
+            inFlight -= seqs.length;
+            acked += seqs.length;
+            if (acked === entries.length) resolve();
+            else pump();
+          });
+          pump();
+        }),
+    );
+  } finally {
+    client.close();
+    db.close();
+  }
+}
+
 /** The protocol entries the client sends for these outbox entries (the yardstick sends the same bytes). */
 function protocolEntries(store: KioskSyncStore, n: number): CaseEntry[] {
   return store.pending({ regions: '*', now: Date.now(), limit: n, exclude: new Set() }).map((e) => ({ seq: e.seq, caseId: e.caseId, region: e.region, kind: e.kind, payload: e.payload }) as CaseEntry);
@@ -528,6 +628,20 @@ const bench: BenchModule = {
         await server.call({ cmd: 'close' });
       }
 
+      // The durable floor: raw ws plus only the commits the issue requires (see floorCases).
+      let floor: Measurement | undefined;
+      if (PARTS.has('floor')) {
+        const runs: Run[] = [];
+        for (let i = 0; i < 3; i++) {
+          const url = await server.call<string>({ cmd: 'floor', dataDir: mkdtempSync(join(dir, 'floor-endpoint-')) });
+          runs.push(await floorCases(server, url, entries, join(dir, `floor-kiosk-${i}.db`)));
+          await server.call({ cmd: 'close' });
+        }
+        floor = b.record(asMeasurement(`durable floor: raw ws + bare SQLite commit before each ack (receiver) and of each ack (sender), nothing else`, runs, CASES, entryBytes));
+        if (raw) b.limit('durable floor / raw ws message rate (wall, reported)', floor.wallOpsPerSec / raw.wallOpsPerSec, 'x', {});
+        if (rawOne) b.limit('durable floor / raw ws one message a case (wall, reported)', floor.wallOpsPerSec / rawOne.wallOpsPerSec, 'x', {});
+      }
+
       // (a) Drain the backlog through the real client and endpoint.
       if (PARTS.has('a')) {
         const url = await server.call<string>({ cmd: 'endpoint', dataDir: join(dir, 'endpoint-a') });
@@ -547,6 +661,7 @@ const bench: BenchModule = {
           b.limit('backlog drain / raw ws one message a case (wall)', m.wallOpsPerSec / rawOne.wallOpsPerSec, 'x', { atLeast: 0.5 });
           b.ratio('backlog drain / raw ws one message a case (cpu)', m, rawOne, 0.5);
         }
+        if (floor) b.limit('backlog drain / durable floor (wall, reported)', m.wallOpsPerSec / floor.wallOpsPerSec, 'x', {});
         await server.call({ cmd: 'close' });
       }
       kioskA.close();
