@@ -30,6 +30,7 @@ import { openFieldCipher } from './pii/field-cipher.js';
 import { recordCurrentKey } from './pii/reencrypt.js';
 import { scheduleRetentionPurge } from './purge/schedule.js';
 import { syncRoutes } from './api/sync-routes.js';
+import { regionRoutes } from './api/region-routes.js';
 import { prepareSync } from './sync/start-sync.js';
 import { openStore, type Store } from './store/store.js';
 import { deviceRecorder } from './devices/device-records.js';
@@ -143,6 +144,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const sync = await syncStarting;
     const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, issuer, events), ...materialRoutes(cases, store, () => catalog, events), ...bundleRoutes(cases, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(receipts, store), ...(demo ? demoRoutes(demo) : [])];
     routes.push(...syncRoutes(sync));
+    routes.push(...regionRoutes());
     api = await startApiServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? config.api.port,
