@@ -16,10 +16,14 @@ import { bundleRoutes } from './api/bundle-routes.js';
 import { issueRoutes } from './api/issue-routes.js';
 import { materialRoutes } from './api/material-routes.js';
 import { printRoutes } from './api/print-routes.js';
+import { pickupRoutes } from './api/pickup-routes.js';
+import { printedDocuments } from './cases/pickup.js';
 import { ReceiptJobs } from './printing/receipt-jobs.js';
 import { demoIssuer } from './issuing/issuer.js';
 import { configuredIssuer } from './issuing/signer-files.js';
 import { catalogRoutes, deviceRoutes, demoRoutes, healthRoutes } from './api/routes.js';
+import { demoIdentifyRoutes, identifyRoutes } from './api/identify-routes.js';
+import { personalCodeKey } from './identify/personal-code.js';
 import { startApiServer, type AnyRoute, type ApiServer } from './api/server.js';
 import { ensureApiToken } from './api/token.js';
 import { DEFAULT_PORT, demoDevices, parseConfig, type AgentConfig } from './config/config.js';
@@ -127,7 +131,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       closers.push({ name: 'simulators', close: () => demo!.stop() });
     }
     const manager = new DeviceManager({
-      devices: config.demo.enabled ? demoDevices(options.dataDir) : config.devices,
+      devices: config.demo.enabled ? [...demoDevices(options.dataDir), ...(demo?.documentDevice ? [demo.documentDevice] : [])] : config.devices,
       factories: defaultFactories,
       log: log.child({ component: 'agent.devices' }),
     });
@@ -143,8 +147,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const events = new AgentEvents();
     const sync = await syncStarting;
     const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, issuer, events), ...materialRoutes(cases, store, () => catalog, events), ...bundleRoutes(cases, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(receipts, store), ...(demo ? demoRoutes(demo) : [])];
+    routes.push(...pickupRoutes({ store, cases, catalog: () => catalog, printedDocuments: (caseId) => printedDocuments(store, caseId) }));
     routes.push(...syncRoutes(sync));
     routes.push(...regionRoutes());
+    // The personal QR code's key (DATA/keys/identity-code.secret); in demo mode the agent also issues codes.
+    const codeKey = personalCodeKey(options.dataDir);
+    routes.push(...identifyRoutes(codeKey, log.child({ component: 'agent.identify' })), ...(demo ? demoIdentifyRoutes(codeKey, config.demo.card) : []));
     api = await startApiServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? config.api.port,
