@@ -22,8 +22,6 @@ import { ReceiptJobs } from './printing/receipt-jobs.js';
 import { demoIssuer } from './issuing/issuer.js';
 import { configuredIssuer } from './issuing/signer-files.js';
 import { catalogRoutes, deviceRoutes, demoRoutes, healthRoutes } from './api/routes.js';
-import { demoIdentifyRoutes, identifyRoutes } from './api/identify-routes.js';
-import { personalCodeKey } from './identify/personal-code.js';
 import { startApiServer, type AnyRoute, type ApiServer } from './api/server.js';
 import { ensureApiToken } from './api/token.js';
 import { DEFAULT_PORT, demoDevices, parseConfig, type AgentConfig } from './config/config.js';
@@ -131,7 +129,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       closers.push({ name: 'simulators', close: () => demo!.stop() });
     }
     const manager = new DeviceManager({
-      devices: config.demo.enabled ? [...demoDevices(options.dataDir), ...(demo?.documentDevice ? [demo.documentDevice] : [])] : config.devices,
+      devices: config.demo.enabled ? demoDevices(options.dataDir) : config.devices,
       factories: defaultFactories,
       log: log.child({ component: 'agent.devices' }),
     });
@@ -150,9 +148,6 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     routes.push(...pickupRoutes({ store, cases, catalog: () => catalog, printedDocuments: (caseId) => printedDocuments(store, caseId) }));
     routes.push(...syncRoutes(sync));
     routes.push(...regionRoutes());
-    // The personal QR code's key (DATA/keys/identity-code.secret); in demo mode the agent also issues codes.
-    const codeKey = personalCodeKey(options.dataDir);
-    routes.push(...identifyRoutes(codeKey, log.child({ component: 'agent.identify' })), ...(demo ? demoIdentifyRoutes(codeKey, config.demo.card) : []));
     api = await startApiServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? config.api.port,
