@@ -97,10 +97,14 @@ export function pickupCases(o: PickupOptions, idNumber: string, actor = 'citizen
 }
 
 /**
- * The documents of a case printed at this kiosk: its A4 print jobs that completed. A document's job is
- * of kind `document:<documentId>` (agent/printing's document jobs).
+ * The documents of a case printed at this kiosk. A printed job drops its document (personal data), so
+ * the fact is read from the audit log: the A4 printing (agent/printing/document-jobs.ts) appends a
+ * `print` entry with the case as subject and the document's id, in the transaction that marks its job
+ * printed.
  */
 export function printedDocuments(store: Store, caseId: string): ReadonlySet<string> {
-  const rows = store.db.prepare("SELECT kind FROM print_jobs WHERE case_id = ? AND state = 'printed' AND kind LIKE 'document:%'").all(caseId) as { kind: string }[];
-  return new Set(rows.map((r) => r.kind.slice('document:'.length)));
+  const rows = store.db
+    .prepare("SELECT json_extract(details, '$.documentId') AS documentId FROM audit_log WHERE subject = ? AND type = 'print' AND json_extract(details, '$.command') = 'DocumentPrinter.PrintPdf'")
+    .all(caseId) as { documentId: unknown }[];
+  return new Set(rows.map((r) => r.documentId).filter((d): d is string => typeof d === 'string'));
 }
