@@ -24,6 +24,7 @@ import { configuredIssuer } from './issuing/signer-files.js';
 import { catalogRoutes, deviceRoutes, demoRoutes, healthRoutes } from './api/routes.js';
 import { startApiServer, type AnyRoute, type ApiServer } from './api/server.js';
 import { ensureApiToken } from './api/token.js';
+import { kioskSite } from './api/ui-routes.js';
 import { DEFAULT_PORT, demoDevices, parseConfig, type AgentConfig } from './config/config.js';
 import { lockDataDir, prepareDataDir, removeRuntimeInfo, writeDataDirMarker, writeRuntimeInfo, type DataDirLock } from './data-dir.js';
 import { CaseService } from './cases/case-service.js';
@@ -156,6 +157,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       sockets: deviceSockets({ manager, events, log: log.child({ component: 'agent.ws' }), observe: (m, device) => recorder.reply(m, device) }),
       maxBodyBytes: config.api.maxBodyBytes,
       log: log.child({ component: 'agent.api' }),
+      site: kioskSite(),
     });
     closers.push({ name: 'api', close: () => api.close() });
     sync.start();

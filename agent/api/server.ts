@@ -1,7 +1,8 @@
 /**
  * The agent's local HTTP + WebSocket API. It listens on the loopback interface only: the kiosk UI and
  * the operator's tools run on the same machine, and nothing on the hall's network may reach it. Every
- * route but /api/health wants the bearer token of DATA/api-token; every request is checked before its
+ * route but /api/health wants the bearer token of DATA/api-token (the kiosk's static pages, `site`, need
+ * none: they hold nothing personal); every request is checked before its
  * handler runs (route, method, token, content type, body size, JSON, the body's shape), and every
  * refusal is a JSON error `{ error: { code, message, field? } }` with a 4xx status.
  */
@@ -42,6 +43,8 @@ export interface RouteResult {
   readonly body: unknown;
   /** A binary answer (a sealed PDF): `body` is its bytes, sent as they are with this type. */
   readonly contentType?: string;
+  /** Further headers of a binary answer (e.g. a preview's page count). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface Route<B = unknown> {
@@ -76,6 +79,8 @@ export interface ApiServerOptions {
   readonly sockets?: readonly SocketRoute[];
   readonly maxBodyBytes: number;
   readonly log: Logger;
+  /** Static pages outside /api (the kiosk UI, ui-routes.ts): answers its own paths without the token, true when it did. */
+  readonly site?: { serve(method: string | undefined, pathname: string, res: ServerResponse): Promise<boolean> };
 }
 
 export interface ApiServer {
@@ -144,6 +149,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
+      if (options.site && (await options.site.serve(req.method, url.pathname, res))) return;
       const candidates = match(routes, url.pathname);
       if (candidates.length === 0) throw new ApiError(404, 'notFound', `no such route: ${url.pathname}`);
       const found = candidates.find((c) => c.route.method === req.method);
@@ -158,7 +164,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       }
       const body = await readBody(req, route, maxBodyBytes);
       const result = await route.handler({ params, query: url.searchParams, body });
-      if (result.contentType !== undefined && result.body instanceof Uint8Array) sendBytes(res, result.status, result.contentType, result.body);
+      if (result.contentType !== undefined && result.body instanceof Uint8Array) sendBytes(res, result.status, result.contentType, result.body, result.headers);
       else send(res, result.status, result.body);
     } catch (err) {
       const apiError = toApiError(err);
@@ -272,9 +278,9 @@ async function readRaw(req: IncomingMessage, raw: NonNullable<Route['raw']>, has
   return { bytes: new Uint8Array(Buffer.concat(chunks)), type };
 }
 
-function sendBytes(res: ServerResponse, status: number, contentType: string, bytes: Uint8Array): void {
+function sendBytes(res: ServerResponse, status: number, contentType: string, bytes: Uint8Array, headers: Readonly<Record<string, string>> = {}): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': contentType, 'content-length': bytes.length, 'cache-control': 'no-store' });
+  res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': bytes.length, 'cache-control': 'no-store' });
   res.end(bytes);
 }
 

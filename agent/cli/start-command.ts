@@ -6,6 +6,7 @@ import { DEFAULT_PORT, startAgent } from '../agent.js';
 import { loadConfig, type AgentConfig } from '../config/config.js';
 import { parseSyncConfig } from '../config/sync-config.js';
 import { configFromArgs, dataDirFromArgs } from './agent-client.js';
+import { kioskUrl } from '../api/ui-routes.js';
 
 export const startCommand: Command = {
   name: 'start',
@@ -16,8 +17,9 @@ and receipt printer on ptys under DATA/run/, the demo catalog, and the /api/demo
 them, and a reference sync endpoint in-process on 127.0.0.1 (data in DATA/endpoint/) that the kiosk
 enrols with by itself. --endpoint sends the cases of every region to that endpoint instead (the
 configuration's sync.endpoints can route regions to different ones). The data directory holds the
-store, keys, the API token and logs (default: $TONGBAN_DATA, else ~/.local/share/tongban). Stop it
-with Ctrl-C or SIGTERM.`,
+store, keys, the API token and logs (default: $TONGBAN_DATA, else ~/.local/share/tongban). Once ready
+it prints the kiosk pages' URL (自助终端页面: http://127.0.0.1:PORT/kiosk/#token=...): open it in a
+browser (Chromium) or Electron. Stop it with Ctrl-C or SIGTERM.`,
   options: {
     data: { type: 'string', valueName: 'DIR', description: 'data directory' },
     config: { type: 'string', valueName: 'FILE', description: 'configuration file (JSON; default: the embedded demo; $TONGBAN_CONFIG)' },
@@ -38,6 +40,8 @@ with Ctrl-C or SIGTERM.`,
       ...(level !== undefined ? { logLevel: level as LogLevel } : {}),
     });
     ctx.stdout.write(`tongban agent ready: ${agent.url}${agent.syncEndpoint ? ` (sync: embedded endpoint ${agent.syncEndpoint})` : ''}\n`);
+    // The token rides in the fragment, which the browser never sends; printed here only, never logged.
+    ctx.stdout.write(`自助终端页面: ${kioskUrl(agent.url, agent.token)}\n`);
     await new Promise<void>((resolve) => {
       if (ctx.stopSignal.aborted) resolve();
       ctx.stopSignal.addEventListener('abort', () => resolve(), { once: true });

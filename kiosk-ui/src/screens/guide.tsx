@@ -1,0 +1,14 @@
+/**
+ * The "智能导办" screen: a minimal stand-in created with the shell (issue 7) so the router and the build work
+ * from the start; its owner replaces this file entirely with the real screen.
+ */
+import { Screen } from '../components/screen';
+import { go } from '../state/session';
+
+export default function GuideScreen() {
+  return (
+    <Screen id="guide" title="智能导办" back={() => go('start')}>
+      <p class="lead">本功能正在准备中。</p>
+    </Screen>
+  );
+}
