@@ -22,6 +22,8 @@ import { ReceiptJobs } from './printing/receipt-jobs.js';
 import { demoIssuer } from './issuing/issuer.js';
 import { configuredIssuer } from './issuing/signer-files.js';
 import { catalogRoutes, deviceRoutes, demoRoutes, healthRoutes } from './api/routes.js';
+import { demoIdentifyRoutes, identifyRoutes } from './api/identify-routes.js';
+import { personalCodeKey } from './identify/personal-code.js';
 import { startApiServer, type AnyRoute, type ApiServer } from './api/server.js';
 import { ensureApiToken } from './api/token.js';
 import { kioskSite } from './api/ui-routes.js';
@@ -148,6 +150,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, issuer, events), ...materialRoutes(cases, store, () => catalog, events), ...bundleRoutes(cases, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(receipts, store), ...(demo ? demoRoutes(demo) : [])];
     routes.push(...pickupRoutes({ store, cases, catalog: () => catalog, printedDocuments: (caseId) => printedDocuments(store, caseId) }));
     routes.push(...syncRoutes(sync));
+    // The personal QR code's key (DATA/keys/identity-code.secret); in demo mode the agent also issues codes.
+    const codeKey = personalCodeKey(options.dataDir);
+    routes.push(...identifyRoutes(codeKey, log.child({ component: 'agent.identify' })), ...(demo ? demoIdentifyRoutes(codeKey, config.demo.card) : []));
     routes.push(...regionRoutes());
     api = await startApiServer({
       host: options.host ?? '127.0.0.1',

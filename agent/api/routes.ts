@@ -138,9 +138,12 @@ export function catalogRoutes(catalog: () => Catalog): AnyRoute[] {
               modes: i.modes,
               category: i.category,
               timeLimitDays: i.timeLimitDays,
+              initials: i.initials,
               ...(i.issuable !== undefined ? { issuable: i.issuable } : {}),
             })),
             bundles: c.bundles,
+            // 智能导办 (small: a few questions each) for the kiosk's guide screen.
+            guides: c.guides ?? [],
           },
         };
       },

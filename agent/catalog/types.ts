@@ -82,6 +82,42 @@ export interface CatalogBundle {
   readonly items: readonly string[];
 }
 
+/**
+ * 智能导办: a few questions that lead a citizen who does not know the item's name to the right one. One
+ * question at a time; each choice leads to another question of the same guide or to an item, with a short
+ * reason the kiosk shows. validate.ts checks the graph: every leaf names an item of the catalog, every
+ * question is reachable from `start`, there are no cycles, and depth and size are bounded.
+ */
+export interface GuideChoice {
+  /** What the citizen touches, e.g. 长期住在外地（随子女养老）. */
+  readonly label: string;
+  /** The id of the next question (exactly one of `next` and `item`). */
+  readonly next?: string;
+  /** The item code this choice leads to. */
+  readonly item?: string;
+  /** With `item`: why this item, in a sentence (shown with the result). */
+  readonly reason?: string;
+}
+
+export interface GuideQuestion {
+  /** Unique within its guide: lower-case letters, digits and "-". */
+  readonly id: string;
+  readonly text: string;
+  readonly choices: readonly GuideChoice[];
+}
+
+export interface CatalogGuide {
+  /** Unique among the guides: as an item code (4-40 of A-Z, 0-9 and "-"). */
+  readonly code: string;
+  /** The guide's button, e.g. 我要开证明. */
+  readonly name: string;
+  /** A line under the name, e.g. 社保缴费证明、房产证明. */
+  readonly summary?: string;
+  /** The id of the first question. */
+  readonly start: string;
+  readonly questions: readonly GuideQuestion[];
+}
+
 export interface Catalog {
   /** Increases with every update the endpoint publishes; an update must carry a higher one. */
   readonly version: number;
@@ -89,4 +125,6 @@ export interface Catalog {
   readonly publishedAt: string;
   readonly items: readonly CatalogItem[];
   readonly bundles: readonly CatalogBundle[];
+  /** 智能导办 (absent in catalogs that have none: their documents stay as they were). */
+  readonly guides?: readonly CatalogGuide[];
 }

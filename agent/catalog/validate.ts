@@ -13,9 +13,12 @@ import {
   MATERIAL_FORMS,
   type Catalog,
   type CatalogBundle,
+  type CatalogGuide,
   type CatalogItem,
   type FieldType,
   type FormField,
+  type GuideChoice,
+  type GuideQuestion,
   type HandlingMode,
   type MaterialForm,
   type MaterialSpec,
@@ -192,6 +195,75 @@ function bundle(raw: unknown, path: string, codes: ReadonlySet<string>): Catalog
   return { code: str(r.code, `${path}.code`, 40, ITEM_CODE, '4-40 characters of A-Z, 0-9 and "-"'), name: str(r.name, `${path}.name`, 60), items };
 }
 
+/** Bounds of a guide (智能导办): few questions, a short way to the answer, a screenful of choices. */
+export const GUIDE_LIMITS = { guides: 50, questions: 40, choices: 8, depth: 6 } as const;
+const QUESTION_ID = /^[a-z][a-z0-9-]{0,39}$/;
+
+function guideChoice(raw: unknown, path: string, codes: ReadonlySet<string>): GuideChoice {
+  const r = record(raw, path, ['label', 'next', 'item', 'reason']);
+  const label = str(r.label, `${path}.label`, 40);
+  if ((r.next === undefined) === (r.item === undefined)) throw new CatalogError(path, 'must have exactly one of next (a question) and item (an item code)');
+  if (r.next !== undefined) {
+    if (r.reason !== undefined) throw new CatalogError(`${path}.reason`, 'applies to a choice that leads to an item only');
+    return { label, next: str(r.next, `${path}.next`, 40, QUESTION_ID, 'a question id of this guide') };
+  }
+  const item = str(r.item, `${path}.item`, 40);
+  if (!codes.has(item)) throw new CatalogError(`${path}.item`, `names no item of this catalog ("${item}")`);
+  return { label, item, reason: str(r.reason, `${path}.reason`, 80) };
+}
+
+function guideQuestion(raw: unknown, path: string, codes: ReadonlySet<string>): GuideQuestion {
+  const r = record(raw, path, ['id', 'text', 'choices']);
+  const choices = list(r.choices, `${path}.choices`, 2, GUIDE_LIMITS.choices).map((c, i) => guideChoice(c, `${path}.choices[${i}]`, codes));
+  unique(choices.map((c) => c.label), (i) => `${path}.choices[${i}].label`, 'label');
+  return { id: str(r.id, `${path}.id`, 40, QUESTION_ID, 'lower-case letters, digits and "-", starting with a letter'), text: str(r.text, `${path}.text`, 60), choices };
+}
+
+/**
+ * A guide: its questions checked one by one, then as a graph from `start`: every `next` names a question
+ * of the guide, no way leads back to a question already on it (no cycles), every question is reachable,
+ * and no way is longer than GUIDE_LIMITS.depth questions.
+ */
+function guide(raw: unknown, path: string, codes: ReadonlySet<string>): CatalogGuide {
+  const r = record(raw, path, ['code', 'name', 'summary', 'start', 'questions']);
+  const questions = list(r.questions, `${path}.questions`, 1, GUIDE_LIMITS.questions).map((q, i) => guideQuestion(q, `${path}.questions[${i}]`, codes));
+  unique(questions.map((q) => q.id), (i) => `${path}.questions[${i}].id`, 'question id');
+  const index = new Map(questions.map((q, i) => [q.id, i]));
+  const start = str(r.start, `${path}.start`, 40);
+  if (!index.has(start)) throw new CatalogError(`${path}.start`, `names no question of this guide ("${start}")`);
+  questions.forEach((q, i) =>
+    q.choices.forEach((c, j) => {
+      if (c.next !== undefined && !index.has(c.next)) throw new CatalogError(`${path}.questions[${i}].choices[${j}].next`, `names no question of this guide ("${c.next}")`);
+    }),
+  );
+  // Depth-first from start: a question met again while on the way to it is a cycle; each question's
+  // longest way onward (in questions) is kept, so shared questions are walked once.
+  const longest = new Map<string, 'onTheWay' | number>();
+  const walk = (id: string, way: readonly string[]): number => {
+    const known = longest.get(id);
+    if (known === 'onTheWay') throw new CatalogError(`${path}.questions[${index.get(id)!}]`, `leads back to itself (${[...way, id].join(' -> ')})`);
+    if (known !== undefined) return known;
+    longest.set(id, 'onTheWay');
+    let onward = 0;
+    for (const c of questions[index.get(id)!]!.choices) if (c.next !== undefined) onward = Math.max(onward, walk(c.next, [...way, id]));
+    longest.set(id, onward + 1);
+    return onward + 1;
+  };
+  const depth = walk(start, []);
+  if (depth > GUIDE_LIMITS.depth) throw new CatalogError(`${path}.start`, `leads through ${depth} questions; at most ${GUIDE_LIMITS.depth} are allowed`);
+  const reached = new Set(longest.keys());
+  const orphan = questions.findIndex((q) => !reached.has(q.id));
+  if (orphan >= 0) throw new CatalogError(`${path}.questions[${orphan}]`, 'cannot be reached from the start');
+  const g: CatalogGuide = {
+    code: str(r.code, `${path}.code`, 40, ITEM_CODE, '4-40 characters of A-Z, 0-9 and "-"'),
+    name: str(r.name, `${path}.name`, 20),
+    start,
+    questions,
+  };
+  const summary = optStr(r.summary, `${path}.summary`, 40);
+  return summary === undefined ? g : { ...g, summary };
+}
+
 export interface ValidateOptions {
   /** The certs template names an `issuable` may name; not checked when absent. */
   readonly templates?: readonly string[];
@@ -199,7 +271,7 @@ export interface ValidateOptions {
 
 /** A catalog from untrusted JSON, checked whole; throws CatalogError naming the first bad key. */
 export function validateCatalog(raw: unknown, options: ValidateOptions = {}): Catalog {
-  const r = record(raw, 'catalog', ['version', 'publishedAt', 'items', 'bundles']);
+  const r = record(raw, 'catalog', ['version', 'publishedAt', 'items', 'bundles', 'guides']);
   const version = int(r.version, 'catalog.version', 1, Number.MAX_SAFE_INTEGER);
   const publishedAt = str(r.publishedAt, 'catalog.publishedAt', 40);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(publishedAt) || Number.isNaN(Date.parse(publishedAt))) {
@@ -211,7 +283,10 @@ export function validateCatalog(raw: unknown, options: ValidateOptions = {}): Ca
   const bundles = r.bundles === undefined ? [] : list(r.bundles, 'catalog.bundles', 0, 200).map((b, i) => bundle(b, `catalog.bundles[${i}]`, codes));
   unique(bundles.map((b) => b.code), (i) => `catalog.bundles[${i}].code`, 'bundle code');
   unique([...codes, ...bundles.map((b) => b.code)], (i) => `catalog.bundles[${i - codes.size}].code`, 'code (an item has it)');
-  return { version, publishedAt, items, bundles };
+  if (r.guides === undefined) return { version, publishedAt, items, bundles };
+  const guides = list(r.guides, 'catalog.guides', 0, GUIDE_LIMITS.guides).map((g, i) => guide(g, `catalog.guides[${i}]`, codes));
+  unique(guides.map((g) => g.code), (i) => `catalog.guides[${i}].code`, 'guide code');
+  return { version, publishedAt, items, bundles, guides };
 }
 
 export type CatalogUpdateDecision =

@@ -192,14 +192,23 @@ export class KeyFiles {
 
   /** The lookup-hash key, created with the first field key. */
   lookupKey(create: boolean): Uint8Array {
-    const path = join(this.dir, LOOKUP_FILE);
+    return this.secret(LOOKUP_FILE, create);
+  }
+
+  /**
+   * A named 32-byte secret that is never rotated (`lookup.secret`; `identity-code.secret`, the key of the
+   * personal QR codes, agent/identify), made at random when missing and `create`.
+   */
+  secret(name: string, create: boolean): Uint8Array {
+    if (!/^[a-z][a-z-]*\.secret$/.test(name)) throw new TypeError(`invalid secret name ${JSON.stringify(name)}`);
+    const path = join(this.dir, name);
     try {
       return this.checkedLookup(readPrivateFile(path, KEY_LENGTH), path);
     } catch (err) {
       if (!create || (err as EnvironmentError).code !== 'pii.keyMissing') throw err;
     }
     try {
-      writePrivateFile(this.dir, LOOKUP_FILE, randomBytes(KEY_LENGTH), false);
+      writePrivateFile(this.dir, name, randomBytes(KEY_LENGTH), false);
     } catch (err) {
       if ((err as EnvironmentError).code !== 'env.keyExists') throw err; // another process made it first
     }

@@ -101,6 +101,11 @@ async function send(o: Operation, options: { body?: unknown; token?: boolean } =
   return { status: res.status, json: await res.json(), type };
 }
 
+async function demoPersonalCode(): Promise<{ text: string }> {
+  const res = await fetch(new URL('api/demo/personal-code', agent.url), { method: 'POST', headers: { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json' }, body: '{}' });
+  return { text: ((await res.json()) as { text: string }).text };
+}
+
 describe('agent/api/openapi.json and the implementation', () => {
   it('is an OpenAPI 3.1 document whose $refs all resolve', () => {
     expect(doc.openapi).toBe('3.1.0');
@@ -118,7 +123,9 @@ describe('agent/api/openapi.json and the implementation', () => {
     for (const o of operations.filter((x) => !isSocket(x))) {
       const media = o.op.requestBody?.content?.['application/json'];
       if (media) expect(schemaProblems(doc, media.schema, media.example), `${o.method} ${o.path} example`).toEqual([]);
-      const r = await send(o, { body: takesFile(o) ? FILE : media?.example });
+      // A personal code verifies only under this agent's own key: the documented example's shape, a fresh code.
+      const body = o.path === '/api/identify/code' ? await demoPersonalCode() : media?.example;
+      const r = await send(o, { body: takesFile(o) ? FILE : body });
       // Staff may move only an uploaded case (the sync uploads it): on a fresh submitted case the
       // example transition is the documented refusal.
       const success = Object.keys(o.op.responses).map(Number).filter((s) => s >= 200 && s < 300);

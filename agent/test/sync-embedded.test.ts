@@ -95,6 +95,7 @@ describe('sync: the embedded reference endpoint of tongban start', () => {
     const next = structuredClone(demoCatalogData) as any;
     next.version = 2;
     next.items[0].name = `${next.items[0].name}（新版）`;
+    next.guides[0].name = '开证明（新版）';
     const file = join(dir, 'catalog-v2.json');
     writeFileSync(file, JSON.stringify(next));
     const set = tongban(['endpoint', 'catalog', 'set', '--data', endpointData(), '--in', file]);
@@ -104,6 +105,8 @@ describe('sync: the embedded reference endpoint of tongban start', () => {
       return c.version === 2 ? c : undefined;
     });
     expect(catalog.items[0].name).toBe(next.items[0].name);
+    // 智能导办 pass through the endpoint as part of the catalog document
+    expect(catalog.guides.map((g: any) => g.name)).toEqual(next.guides.map((g: any) => g.name));
     const listed = JSON.parse(tongban(['catalog', 'list', '--json', '--data', data()]).stdout);
     expect(listed.version).toBe(2);
   });
