@@ -41,6 +41,9 @@ describe('layer rules', () => {
     ['drivers/agent/x.ts', "import { y } from './agent.js';\nexport const z = y;"],
     ['kiosk-ui/app.ts', "import type { Health } from '../agent/api/types.js';\nexport type H = Health;"],
     ['test/anything.ts', "import { x } from '../agent/store.js';\nimport fs from 'node:fs';\nexport const y = [x, fs];"],
+    // The kiosk's Node side: its build script and its browser tests.
+    ['kiosk-ui/test/helpers/kiosk.ts', "import { chromium } from 'playwright-core';\nimport fs from 'node:fs';\nimport { x } from '../../../drivers/test/helpers/cups.js';\nexport const y = [chromium, fs, x];"],
+    ['kiosk-ui/build.ts', "import { build } from 'esbuild';\nimport fs from 'node:fs';\nexport const y = [build, fs];"],
   ])('%s: allowed', async (path, code) => {
     expect(await layerErrors(path, code)).toEqual([]);
   });

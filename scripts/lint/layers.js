@@ -10,7 +10,8 @@
  *   kiosk-ui/  nothing outside itself but type-only imports of agent/api/ (the API contract), and no
  *              Node-only module: it runs in a sandboxed renderer and in a plain browser.
  *
- * Files elsewhere (bin/, test/, bench/, scripts/) may import anything. Relative specifiers are resolved
+ * Files elsewhere (bin/, test/, bench/, scripts/) may import anything, and so may the kiosk's Node side
+ * (kiosk-ui/build.ts, kiosk-ui/test/). Relative specifiers are resolved
  * against the importing file, so a folder of the same name deeper down is not mistaken for a layer.
  */
 import { isBuiltin } from 'node:module';
@@ -67,6 +68,8 @@ export const layersRule = {
     const layer = rel.split(sep)[0] ?? '';
     const allowed = ALLOWED[layer];
     if (!allowed) return {};
+    // The kiosk's Node side: its build script and its browser tests (they drive the pages from Node).
+    if (layer === 'kiosk-ui' && (rel.startsWith(`kiosk-ui${sep}test${sep}`) || rel === `kiosk-ui${sep}build.ts`)) return {};
 
     /**
      * @param {import('estree').Node} node
