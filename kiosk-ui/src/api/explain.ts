@@ -24,6 +24,10 @@ const TEXT: Record<string, string> = {
   // --- form + materials + review (H4) ---
   // --- done + certificate + A4 (H5) ---
   // --- pickup + rating (H6) ---
+  'pickup.badIdNumber': '证件号码没有通过校验，请重新刷身份证或扫码。',
+  'case.alreadyRated': '这件办件已经评价过了，每件办件只能评价一次。',
+  'case.notRatable': '这件办件现在还不能评价，办结后可以再评价。',
+  'case.badRating': '评价没有提交成功，请重新选择后提交。',
 };
 
 /** Adds the codes of one flow (each flow's module calls it once at load time). */
