@@ -27,6 +27,7 @@ import { personalCodeKey } from './identify/personal-code.js';
 import { startApiServer, type AnyRoute, type ApiServer } from './api/server.js';
 import { ensureApiToken } from './api/token.js';
 import { kioskSite } from './api/ui-routes.js';
+import { kioskRoutes } from './api/kiosk-routes.js';
 import { DEFAULT_PORT, demoDevices, parseConfig, type AgentConfig } from './config/config.js';
 import { lockDataDir, prepareDataDir, removeRuntimeInfo, writeDataDirMarker, writeRuntimeInfo, type DataDirLock } from './data-dir.js';
 import { CaseService } from './cases/case-service.js';
@@ -150,6 +151,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, issuer, events), ...materialRoutes(cases, store, () => catalog, events), ...bundleRoutes(cases, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(receipts, store), ...(demo ? demoRoutes(demo) : [])];
     routes.push(...pickupRoutes({ store, cases, catalog: () => catalog, printedDocuments: (caseId) => printedDocuments(store, caseId) }));
     routes.push(...syncRoutes(sync));
+    // The kiosk pages' settings, the staff PIN and the test print (issue 7).
+    routes.push(...kioskRoutes({ ui: config.ui, demo: demo !== undefined, store, receipts, log: log.child({ component: 'agent.kiosk' }) }));
     // The personal QR code's key (DATA/keys/identity-code.secret); in demo mode the agent also issues codes.
     const codeKey = personalCodeKey(options.dataDir);
     routes.push(...identifyRoutes(codeKey, log.child({ component: 'agent.identify' })), ...(demo ? demoIdentifyRoutes(codeKey, config.demo.card) : []));

@@ -11,6 +11,7 @@
  *   "purge":   { "retentionDays": 30, "intervalMinutes": 360 },   // agent/purge
  *   "issuing": { "signers": { "<certs template>": { "seal", "key", "cert" } } },   // agent/issuing
  *   "sync":    { "endpoints": [{ "url", "regions", "enrollToken"?, "ca"? }], "heartbeatSeconds": 30, "local": { "port": 0 } },   // config/sync-config.ts
+ *   "ui":      { "idleSeconds": 120, "countdownSeconds": 20, "staffPin": "246810", "kioskName": "政务服务自助终端" },   // the kiosk pages (kiosk-ui/)
  *   "log":     { "level": "info" }
  * }
  *
@@ -31,6 +32,11 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_RETENTION_DAYS = 30;
 export const DEFAULT_PURGE_INTERVAL_MINUTES = 360;
 export const DEFAULT_DEMO_CARD = 'resident-longterm.json';
+export const DEFAULT_IDLE_SECONDS = 120;
+export const DEFAULT_COUNTDOWN_SECONDS = 20;
+/** The demo's staff PIN (documented in kiosk-ui/README.md); a kiosk with real devices has none unless configured. */
+export const DEMO_STAFF_PIN = '246810';
+export const DEFAULT_KIOSK_NAME = '政务服务自助终端';
 /** Largest configuration file read (a kiosk's file is a few kilobytes). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -49,12 +55,24 @@ export interface AgentConfig {
   readonly issuing: IssuingConfig;
   /** Where cases sync to (config/sync-config.ts); no endpoints: the embedded reference endpoint. */
   readonly sync: SyncConfig;
+  /**
+   * The kiosk pages: seconds without a touch before the countdown, the countdown's seconds, the staff
+   * PIN (4-8 digits; absent: staff mode is closed; the demo's default is DEMO_STAFF_PIN) and the name shown.
+   */
+  readonly ui: { readonly idleSeconds: number; readonly countdownSeconds: number; readonly staffPin?: string; readonly kioskName: string };
   readonly log: { readonly level: LogLevel };
 }
 
 const fixtureName = string({ max: 255, pattern: /^[^\s]+\.json$/, hint: 'a card fixture file (.json): a path or a name from drivers/sim/fixtures/' });
 
-const TOP_KEYS = ['dataDir', 'api', 'demo', 'devices', 'catalog', 'purge', 'issuing', 'sync', 'log'];
+const TOP_KEYS = ['dataDir', 'api', 'demo', 'devices', 'catalog', 'purge', 'issuing', 'sync', 'ui', 'log'];
+
+const uiConfig = object({
+  idleSeconds: optional(integer(1, 3600)),
+  countdownSeconds: optional(integer(1, 300)),
+  staffPin: optional(string({ max: 8, pattern: /^[0-9]{4,8}$/, hint: '4 to 8 digits' })),
+  kioskName: optional(string({ max: 32 })),
+});
 
 /** Checks a parsed configuration (`{}` = every default) and fills the defaults in. */
 export function parseConfig(value: unknown): AgentConfig {
@@ -69,6 +87,7 @@ export function parseConfig(value: unknown): AgentConfig {
     const purge = optional(object({ retentionDays: optional(integer(0, 36500)), intervalMinutes: optional(integer(1, 10080)) }))(value.purge, 'purge') ?? {};
     const sync = parseSyncConfig(value.sync, 'sync');
     const log = optional(object({ level: optional(oneOf(LOG_LEVELS)) }))(value.log, 'log') ?? {};
+    const ui = optional(uiConfig)(value.ui, 'ui') ?? {};
     const dataDir = optional(string({ max: 4096 }))(value.dataDir, 'dataDir');
     const issuing = parseIssuingConfig(value.issuing, 'issuing');
     const demoEnabled = demo.enabled ?? true;
@@ -76,6 +95,7 @@ export function parseConfig(value: unknown): AgentConfig {
       throw new CheckError('devices', 'cannot be set while demo.enabled is true (the demo makes its own simulated devices); set demo.enabled to false');
     }
     const devices = value.devices === undefined ? [] : parseDeviceList(value.devices, 'devices');
+    const staffPin = ui.staffPin ?? (demoEnabled ? DEMO_STAFF_PIN : undefined);
     return {
       ...(dataDir !== undefined ? { dataDir } : {}),
       api: { port: api.port ?? DEFAULT_PORT, maxBodyBytes: api.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES },
@@ -85,6 +105,12 @@ export function parseConfig(value: unknown): AgentConfig {
       purge: { retentionDays: purge.retentionDays ?? DEFAULT_RETENTION_DAYS, intervalMinutes: purge.intervalMinutes ?? DEFAULT_PURGE_INTERVAL_MINUTES },
       issuing,
       sync,
+      ui: {
+        idleSeconds: ui.idleSeconds ?? DEFAULT_IDLE_SECONDS,
+        countdownSeconds: ui.countdownSeconds ?? DEFAULT_COUNTDOWN_SECONDS,
+        ...(staffPin !== undefined ? { staffPin } : {}),
+        kioskName: ui.kioskName ?? DEFAULT_KIOSK_NAME,
+      },
       log: { level: (log.level as LogLevel | undefined) ?? 'info' },
     };
   } catch (err) {

@@ -25,6 +25,7 @@ describe('configuration', () => {
       purge: { retentionDays: 30, intervalMinutes: 360 },
       issuing: { signers: {} },
       sync: { heartbeatSeconds: 30, local: { port: 0 } },
+      ui: { idleSeconds: 120, countdownSeconds: 20, staffPin: '246810', kioskName: '政务服务自助终端' },
       log: { level: 'info' },
     });
     expect(loadConfig(undefined)).toEqual(parseConfig({}));
@@ -41,7 +42,7 @@ describe('configuration', () => {
 
   it('names the key path of every mistake', () => {
     expect(problem([])).toBe('configuration: configuration must be a JSON object, not an array');
-    expect(problem({ port: 1 })).toBe('configuration: port is not a known key (known: dataDir, api, demo, devices, catalog, purge, issuing, sync, log)');
+    expect(problem({ port: 1 })).toBe('configuration: port is not a known key (known: dataDir, api, demo, devices, catalog, purge, issuing, sync, ui, log)');
     expect(problem({ purge: { retentionDays: -1 } })).toMatch(/^configuration: purge\.retentionDays must be/);
     expect(problem({ api: { port: 70000 } })).toBe('configuration: api.port must be from 0 to 65535');
     expect(problem({ api: { prot: 1 } })).toMatch(/^configuration: api\.prot is not a known key/);
