@@ -41,7 +41,7 @@ export default function PickupScreen() {
     pickupCases(applicant.idNumber).then(
       (cases) => {
         if (generation !== sessionGeneration()) return; // the session ended meanwhile
-        setLoad({ state: 'ready', cases });
+        setLoad({ state: 'ready', cases: byPickup(cases) });
         speak(cases.length ? `找到${cases.length}件办件，请点击打印按钮打印办理结果。` : '暂无可领取的结果。');
       },
       (err: unknown) => {
@@ -153,6 +153,23 @@ export default function PickupScreen() {
   );
 }
 
+/** Drawn, as the kiosk's fonts have no printer symbol. */
+function PrinterIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="36" height="36" aria-hidden="true" focusable="false">
+      <path d="M6 9V3h12v6" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
+      <rect x="2" y="9" width="20" height="9" rx="2" fill="none" stroke="currentColor" stroke-width="2" />
+      <path d="M6 14h12v7H6z" fill="currentColor" />
+    </svg>
+  );
+}
+
+/** Cases with something not printed yet first (what the citizen came for); otherwise as the agent listed them (newest first). */
+function byPickup(cases: PickupCase[]): PickupCase[] {
+  const waiting = (c: PickupCase): number => (c.documents.some((d) => !d.printed) ? 0 : c.documents.length ? 1 : 2);
+  return cases.map((c, i) => ({ c, i })).sort((a, b) => waiting(a.c) - waiting(b.c) || a.i - b.i).map((x) => x.c);
+}
+
 function DocumentRow({ doc, state, faultTestid, busy, onPrint }: { doc: PickupDocument; state: Printing | undefined; faultTestid: boolean; busy: boolean; onPrint: () => void }) {
   const printed = doc.printed || state?.state === 'printed';
   const label = state?.state === 'printing' ? '正在打印…' : state?.state === 'failed' ? '重新打印' : printed ? '再打印一份' : '打印';
@@ -176,7 +193,7 @@ function DocumentRow({ doc, state, faultTestid, busy, onPrint }: { doc: PickupDo
           <BigButton
             testid={state?.state === 'failed' && faultTestid ? 'fault-retry' : `pickup-print-${doc.id}`}
             class="pickup-print"
-            icon="⎙"
+            icon={<PrinterIcon />}
             label={label}
             kind={printed && state?.state !== 'failed' ? 'secondary' : 'primary'}
             disabled={busy}
