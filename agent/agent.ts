@@ -16,6 +16,9 @@ import { bundleRoutes } from './api/bundle-routes.js';
 import { issueRoutes } from './api/issue-routes.js';
 import { materialRoutes } from './api/material-routes.js';
 import { printRoutes } from './api/print-routes.js';
+import { documentRoutes } from './api/document-routes.js';
+import { DocumentJobs } from './printing/document-jobs.js';
+import { demoRecordSource } from './issuing/demo-records.js';
 import { pickupRoutes } from './api/pickup-routes.js';
 import { printedDocuments } from './cases/pickup.js';
 import { ReceiptJobs } from './printing/receipt-jobs.js';
@@ -133,7 +136,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       closers.push({ name: 'simulators', close: () => demo!.stop() });
     }
     const manager = new DeviceManager({
-      devices: config.demo.enabled ? demoDevices(options.dataDir) : config.devices,
+      devices: config.demo.enabled ? [...demoDevices(options.dataDir), ...(demo?.documentDevice ? [demo.documentDevice] : [])] : config.devices,
       factories: defaultFactories,
       log: log.child({ component: 'agent.devices' }),
     });
@@ -142,13 +145,20 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const offRecords = manager.subscribe((m) => recorder.status(m));
     closers.push({ name: 'device records', close: () => void offRecords() });
     // Kept receipts (paper out) print by themselves when the printer is ready again; watching from before the start sees its first ready.
-    const receipts = new ReceiptJobs({ store, cases, catalog: () => catalog, manager, log: log.child({ component: 'agent.print' }) });
+    // A receipt says when its case waits for the network (the sync's state, known once it has started).
+    const started: { sync?: Awaited<typeof syncStarting> } = {};
+    const endpointReachable = (region: string): boolean =>
+      started.sync?.status().endpoints.some((e) => e.connected && (e.regions === '*' || e.regions.includes(region))) ?? false;
+    const receipts = new ReceiptJobs({ store, cases, catalog: () => catalog, manager, endpointReachable, log: log.child({ component: 'agent.print' }) });
     closers.push({ name: 'receipt retries', close: receipts.watchPrinter() });
+    // Certificates and result documents on the A4 printer (the demo's IPP simulator or a CUPS queue).
+    const documents = new DocumentJobs({ store, cases, manager, log: log.child({ component: 'agent.print' }) });
     await manager.start(); // never rejects: a missing device waits to reconnect
 
     const events = new AgentEvents();
     const sync = await syncStarting;
-    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, issuer, events), ...materialRoutes(cases, store, () => catalog, events), ...bundleRoutes(cases, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(receipts, store), ...(demo ? demoRoutes(demo) : [])];
+    started.sync = sync;
+    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, issuer, events, demo ? demoRecordSource() : undefined), ...materialRoutes(cases, store, () => catalog, events), ...bundleRoutes(cases, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(receipts, store, documents), ...documentRoutes(cases, store, documents), ...(demo ? demoRoutes(demo) : [])];
     routes.push(...pickupRoutes({ store, cases, catalog: () => catalog, printedDocuments: (caseId) => printedDocuments(store, caseId) }));
     routes.push(...syncRoutes(sync));
     // The kiosk pages' settings, the staff PIN and the test print (issue 7).

@@ -56,7 +56,7 @@ export function deviceRoutes(manager: DeviceManager): AnyRoute[] {
 
 const cardBody = object({ fixture: optional(string({ max: 255, pattern: /^[\w.-]+\.json$/, hint: 'the name of a card fixture in drivers/sim/fixtures/ (e.g. gat-j.json)' })) });
 const scanBody = object({ text: string({ max: 4096 }) });
-const paperBody = object({ paper: oneOf(['ok', 'nearEnd', 'out'] as const) });
+const paperBody = object({ paper: oneOf(['ok', 'nearEnd', 'out'] as const), printer: optional(oneOf(['receipt', 'a4'] as const)) });
 const coverBody = object({ cover: oneOf(['open', 'closed'] as const) });
 
 /** Demo mode only: drive the simulators behind the devices. */
@@ -95,7 +95,9 @@ export function demoRoutes(demo: DemoSimulators): AnyRoute[] {
       path: '/api/demo/paper',
       body: paperBody,
       handler: ({ body }) => {
-        demo.setPaper(body.paper);
+        // The receipt printer unless the A4 printer is named.
+        if (body.printer === 'a4') demo.setDocumentPaper(body.paper);
+        else demo.setPaper(body.paper);
         return state();
       },
     }),
@@ -109,6 +111,7 @@ export function demoRoutes(demo: DemoSimulators): AnyRoute[] {
       },
     }),
     { method: 'GET', path: '/api/demo/receipts', handler: () => ({ status: 200, body: { receipts: demo.receipts() } }) },
+    { method: 'GET', path: '/api/demo/documents', handler: () => ({ status: 200, body: { documents: demo.documents() } }) },
   ];
   return routes;
 }

@@ -2,6 +2,7 @@
  * The 受理回执 slip the kiosk prints for a case (drivers/escpos Receipt): serial number, item,
  * department, the applicant masked (a slip may be left behind), time limit, materials still to hand in,
  * and a QR code with the case id and content hash to look the case up and check it was not altered.
+ * A case still waiting to reach the endpoint while the endpoint cannot be reached says so (offline).
  */
 import { maskIdNumber, maskName } from '../../base/redact.js';
 import type { Receipt } from '../../drivers/escpos/receipt.js';
@@ -29,10 +30,20 @@ export function caseReference(c: { id: string; contentHash: string }): string {
   return `TBC1:${c.id.toUpperCase()}:${c.contentHash.toUpperCase()}`;
 }
 
-export function caseReceipt(c: Case & { serial: string; contentHash: string }, item: CatalogItem): Receipt {
+/** What the receipt says when the case is kept at the kiosk because the endpoint cannot be reached. */
+export const OFFLINE_RECEIPT_LINES = ['网络暂时中断，本件已保存，', '网络恢复后自动提交。'] as const;
+
+export interface ReceiptOptions {
+  /** The endpoint the case goes to is not reachable now (the sync is not connected for its region). */
+  readonly offline?: boolean;
+}
+
+export function caseReceipt(c: Case & { serial: string; contentHash: string }, item: CatalogItem, options: ReceiptOptions = {}): Receipt {
   const submitted = c.history.find((h) => h.to === 'submitted')?.at ?? c.createdAt;
   const missing = missingRequiredMaterials(c, item).map((id) => item.materials.find((m) => m.id === id)?.name ?? id);
   const lines: string[] = [];
+  // Not at the endpoint yet, and no way to send it now: the citizen is told it goes later by itself.
+  if (c.status === 'submitted' && options.offline) lines.push('---', ...OFFLINE_RECEIPT_LINES);
   if (missing.length) lines.push('---', '待补交材料：', ...missing.map((n) => `· ${n}`));
   if (c.bundleId) lines.push('---', '本件属“一件事”联办，其余事项一并办理');
   return {

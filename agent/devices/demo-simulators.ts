@@ -3,10 +3,13 @@
  * real drivers open them like cables. The local API's /api/demo routes drive them (insert a card, scan
  * a code, run out of paper), so that people and tests can play the whole kiosk without hardware.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { EnvironmentError, messageOf } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
+import { sm3Hex } from '../../certs/sm3.js';
+import type { DeviceConfig } from '../../drivers/config.js';
+import { IppPrinterSim, type DocumentPaper } from '../../drivers/sim/ipp-printer-sim.js';
 import { IdCardSim, loadCardFixture, type SimCard } from '../../drivers/sim/idcard-sim.js';
 import { PrinterSim, type Paper } from '../../drivers/sim/printer-sim.js';
 import { ScannerSim } from '../../drivers/sim/scanner-sim.js';
@@ -17,6 +20,10 @@ export interface DemoState {
   readonly paper: Paper;
   readonly cover: 'open' | 'closed';
   readonly receipts: number;
+  /** The A4 printer's paper. */
+  readonly a4Paper: DocumentPaper;
+  /** Documents printed on the A4 printer so far. */
+  readonly documents: number;
   readonly scanned: number;
   /** Simulators that could not start (their devices show offline). */
   readonly unavailable?: readonly string[];
@@ -28,15 +35,35 @@ export interface DemoSimulators {
   removeCard(): void;
   scan(text: string): Promise<void>;
   setPaper(paper: Paper): void;
+  /** The A4 printer's paper (ok, nearEnd, out). */
+  setDocumentPaper(paper: DocumentPaper): void;
   setCover(cover: 'open' | 'closed'): void;
   state(): DemoState;
   /** The receipts printed so far: their text lines (for people and tests to check). */
   receipts(): { lines: string[]; qr: string[] }[];
+  /** The documents printed on the A4 printer so far: the PDF files kept under DATA/run/printed/ and their SM3. */
+  documents(): DemoDocument[];
+  /** The A4 printer as a device (a CUPS queue at the simulator), when it started. */
+  readonly documentDevice: DeviceConfig | undefined;
   stop(): Promise<void>;
 }
 
+export interface DemoDocument {
+  readonly jobId: number;
+  readonly title: string;
+  /** Absolute path of the printed PDF. */
+  readonly path: string;
+  readonly bytes: number;
+  readonly sm3: string;
+  readonly printedAt: string;
+}
+
+/** The demo's A4 printer's device id and CUPS queue name. */
+export const DEMO_DOCUMENT_DEVICE = 'a4';
+
 /**
- * Starts the three simulators where demoDevices(dataDir) says the drivers will look for them. One that
+ * Starts the three simulators where demoDevices(dataDir) says the drivers will look for them, and the
+ * A4 printer's IPP simulator (its device: `documentDevice`). One that
  * cannot start (no socat, a path taken) is logged and left out: the agent still starts, its device shows
  * offline, and the demo actions on it fail with EnvironmentError saying why.
  */
@@ -64,6 +91,15 @@ export async function startDemoSimulators(options: { dataDir: string; card: stri
     return sim;
   });
   const printer = await attempt('receipt', () => PrinterSim.start({ link: pathOf(receiptDevice), log }));
+  // The A4 printer: an IPP server on a free loopback port; the agent's document device points at it.
+  const a4 = await attempt('a4', () => IppPrinterSim.start({ dir: join(options.dataDir, 'run', 'printed'), queue: DEMO_DOCUMENT_DEVICE, log }));
+  const documentDevice: DeviceConfig | undefined = a4 && {
+    id: DEMO_DOCUMENT_DEVICE,
+    kind: 'document',
+    label: 'A4打印机 (模拟)',
+    transport: { type: 'cups', queue: a4.queue, server: a4.address },
+    options: { jobTimeoutMs: 60_000 },
+  };
   const need = <T>(name: string, sim: T | undefined): T => {
     if (sim === undefined) throw new EnvironmentError('env.simulator', `the demo's ${name} simulator is not running (${problems.get(name) ?? 'not started'})`);
     return sim;
@@ -81,6 +117,9 @@ export async function startDemoSimulators(options: { dataDir: string; card: stri
       need('receipt', printer).setPaper(p);
       paper = p;
     },
+    setDocumentPaper(p) {
+      need('a4', a4).setPaper(p);
+    },
     setCover(c) {
       const sim = need('receipt', printer);
       if (c === 'open') sim.openCover();
@@ -92,12 +131,25 @@ export async function startDemoSimulators(options: { dataDir: string; card: stri
       paper,
       cover,
       receipts: printer?.receipts.length ?? 0,
+      a4Paper: a4?.paperState ?? 'ok',
+      documents: a4?.printed.length ?? 0,
       scanned: scanner?.scanned.length ?? 0,
       ...(problems.size ? { unavailable: [...problems.keys()] } : {}),
     }),
     receipts: () => (printer?.receipts ?? []).map((r) => ({ lines: r.lines.map((l) => l.text), qr: [...r.qr] })),
+    documents: () =>
+      (a4?.printed ?? []).map((d) => {
+        let sm3 = '';
+        try {
+          sm3 = sm3Hex(readFileSync(d.file));
+        } catch {
+          // removed by hand since: listed without its hash
+        }
+        return { jobId: d.jobId, title: d.title, path: d.file, bytes: d.bytes, sm3, printedAt: d.printedAt };
+      }),
+    documentDevice,
     stop: async () => {
-      await Promise.allSettled([idcard?.stop(), scanner?.stop(), printer?.stop()]);
+      await Promise.allSettled([idcard?.stop(), scanner?.stop(), printer?.stop(), a4?.stop()]);
     },
   };
 }

@@ -82,6 +82,8 @@ export class ReceiptJobs {
       catalog: () => Catalog;
       manager: DeviceManager;
       log: Logger;
+      /** Whether the endpoint for a region can be reached now (a receipt of a case kept offline says so). */
+      endpointReachable?: (region: string) => boolean;
       /** Default AUTO_RETRY_WINDOW_MS. */
       autoRetryWindowMs?: number;
       now?: () => number;
@@ -152,7 +154,8 @@ export class ReceiptJobs {
     if ('purged' in c) throw new InputError('case.purged', `case ${caseId} has been purged: no receipt is printed for it`);
     const item = catalog().items.find((it) => it.code === c.itemCode);
     if (!item) throw new InputError('case.unknownItem', `item ${c.itemCode} of case ${caseId} is no longer in the catalog`);
-    const receipt = caseReceipt(c, item);
+    const offline = c.status === 'submitted' && this.options.endpointReachable !== undefined && !this.options.endpointReachable(item.targetRegion);
+    const receipt = caseReceipt(c, item, { offline });
     const id = store.printJobs.enqueue({ caseId, kind: RECEIPT_JOB_KIND, document: new TextEncoder().encode(JSON.stringify(receipt)) });
     return this.print(id);
   }
