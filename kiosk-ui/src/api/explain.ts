@@ -17,9 +17,15 @@ const TEXT: Record<string, string> = {
   deviceNotReady: '设备暂时无法使用，请联系工作人员。',
   hardwareError: '设备发生故障，请联系工作人员。',
   timeOut: '等待超时，请重试。',
+  'printer.paperOut': '打印机缺纸，请联系工作人员添加纸张。您的办件已保存，不会丢失。',
+  'printer.coverOpen': '打印机盖板没有关好，请联系工作人员处理。您的办件已保存，不会丢失。',
+  'printer.cutterError': '打印机切纸故障，请联系工作人员处理。您的办件已保存，不会丢失。',
+  'printer.offline': '打印机暂时无法使用，请联系工作人员。您的办件已保存，不会丢失。',
+  'printer.error': '打印机发生故障，请联系工作人员。您的办件已保存，不会丢失。',
   // --- staff (H1) ---
   'staff.pinWrong': '密码不正确，请重新输入。',
-  'staff.locked': '密码错误次数过多，请稍后再试。',
+  'staff.locked': '密码错误次数过多，已锁定 1 分钟，请稍后再试。',
+  'staff.noPin': '本机未设置工作人员密码（配置项 ui.staffPin），无法进入工作人员模式。',
   // --- identify + items (H2) ---
   // --- form + materials + review (H4) ---
   // --- done + certificate + A4 (H5) ---
@@ -37,7 +43,10 @@ export function addExplanations(entries: Record<string, string>): void {
 
 export function explain(err: unknown): string {
   if (err instanceof AgentUnreachable) return '终端服务暂时没有响应，请稍候片刻再试；如仍无法使用，请联系工作人员。您已填写的内容仍在本页面上。';
-  if (err instanceof ApiError) return TEXT[err.code] ?? (err.status >= 500 ? TEXT.internal! : '操作没有成功，请重试；如仍无法完成，请联系工作人员。');
+  if (err instanceof ApiError) {
+    const text = TEXT[err.code] ?? (err.code.startsWith('printer.') ? TEXT['printer.error'] : undefined);
+    return text ?? (err.status >= 500 ? TEXT.internal! : '操作没有成功，请重试；如仍无法完成，请联系工作人员。');
+  }
   if (err instanceof DeviceError) return TEXT[err.completionCode] ?? '设备暂时无法完成操作，请重试或联系工作人员。';
   if (err instanceof DOMException && err.name === 'AbortError') return '操作已取消。';
   return '操作没有成功，请重试；如仍无法完成，请联系工作人员。';

@@ -1,6 +1,8 @@
 /**
- * The hidden way into staff mode: five taps on the top-left corner within 3 s (an invisible 80 px
- * square, data-testid="staff-corner"), then the PIN on an on-screen keypad.
+ * The hidden way into staff mode: five taps on the top-left corner within 3 s (an invisible 64 px
+ * square over the header's empty corner, data-testid="staff-corner"; the header keeps its buttons clear
+ * of it), then the PIN on an on-screen keypad. Works on every screen: staff can help mid-session and
+ * go back to the citizen's screen with their work untouched.
  */
 import { useRef, useState } from 'preact/hooks';
 import { StaffPinDialog } from './staff-pin';

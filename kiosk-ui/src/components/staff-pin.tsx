@@ -5,7 +5,8 @@ import { explain } from '../api/explain';
 import { BigButton } from './button';
 import { Dialog } from './dialog';
 import { Notice } from './notice';
-import { go } from '../state/session';
+import { openStaff } from '../screens/staff';
+import { useSettings } from '../state/settings';
 
 const MAX_DIGITS = 8;
 
@@ -13,6 +14,7 @@ export function StaffPinDialog({ onClose }: { onClose: () => void }) {
   const [pin, setPin] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const { staffPin } = useSettings();
   const press = (d: string): void => setPin((p) => (p.length < MAX_DIGITS ? p + d : p));
   const submit = async (): Promise<void> => {
     setBusy(true);
@@ -20,7 +22,7 @@ export function StaffPinDialog({ onClose }: { onClose: () => void }) {
     try {
       await api.post('/api/staff/session', { pin });
       onClose();
-      go('staff');
+      openStaff();
     } catch (err) {
       setPin('');
       setError(explain(err));
@@ -35,12 +37,18 @@ export function StaffPinDialog({ onClose }: { onClose: () => void }) {
       actions={
         <>
           <BigButton testid="staff-pin-cancel" label="取消" kind="secondary" onClick={onClose} />
-          <BigButton testid="staff-pin-ok" label="确定" disabled={busy || pin.length < 4} onClick={() => void submit()} />
+          {staffPin && <BigButton testid="staff-pin-ok" label="确定" disabled={busy || pin.length < 4} onClick={() => void submit()} />}
         </>
       }
     >
-      <p class="pin-dots" data-testid="staff-pin-dots" aria-label={`已输入 ${pin.length} 位`}>
-        {pin.length === 0 ? '请输入密码' : '●'.repeat(pin.length)}
+      {!staffPin && (
+        <Notice kind="warn" testid="staff-pin-none">
+          本机未设置工作人员密码（配置项 ui.staffPin），无法进入工作人员模式。
+        </Notice>
+      )}
+      <p class="pin-dots" data-testid="staff-pin-dots" role="status">
+        {pin.length === 0 ? '请输入密码' : <span aria-hidden="true">{'●'.repeat(pin.length)}</span>}
+        {pin.length > 0 && <span class="sr-only">已输入 {pin.length} 位</span>}
       </p>
       {error !== undefined && (
         <Notice kind="error" testid="staff-pin-error">

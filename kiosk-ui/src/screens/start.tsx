@@ -4,6 +4,7 @@
  * first (identify comes after the item is chosen); 适老模式 switches the larger, simpler, spoken mode.
  */
 import { BigButton } from '../components/button';
+import { IdCardIcon, ListIcon, PrinterIcon, ScanIcon } from '../components/icons';
 import { Screen } from '../components/screen';
 import { go, update, useSession } from '../state/session';
 import { useSettings } from '../state/settings';
@@ -15,10 +16,10 @@ export default function StartScreen() {
     <Screen id="start" title={kioskName} home={false} prompt="您好，请刷身份证、扫码，或选择要办理的事项。">
       <p class="lead start-lead">您好！请选择办理方式</p>
       <div class="start-tiles">
-        <BigButton testid="start-idcard" class="tile tile-idcard" icon="🪪" label="刷身份证" sub="将身份证放在感应区" onClick={() => go('identify', { purpose: 'apply' })} />
-        <BigButton testid="start-scan" class="tile tile-scan" icon="▦" label="扫码" sub="出示电子身份码" onClick={() => go('identify', { purpose: 'apply' })} />
-        <BigButton testid="start-items" class="tile tile-items" icon="☰" label="选择事项" sub="按部门、类别或拼音查找" kind="secondary" onClick={() => go('items', { purpose: 'apply' })} />
-        <BigButton testid="start-pickup" class="tile tile-pickup" icon="⎙" label="取件打印" sub="打印办理结果" kind="secondary" onClick={() => go('identify', { purpose: 'pickup' })} />
+        <BigButton testid="start-idcard" class="tile tile-idcard" icon={<IdCardIcon />} label="刷身份证" sub="将身份证放在感应区" onClick={() => go('identify', { purpose: 'apply' })} />
+        <BigButton testid="start-scan" class="tile tile-scan" icon={<ScanIcon />} label="扫码" sub="出示电子身份码" onClick={() => go('identify', { purpose: 'apply' })} />
+        <BigButton testid="start-items" class="tile tile-items" icon={<ListIcon />} label="选择事项" sub="按部门、类别或拼音查找" kind="secondary" onClick={() => go('items', { purpose: 'apply' })} />
+        <BigButton testid="start-pickup" class="tile tile-pickup" icon={<PrinterIcon />} label="取件打印" sub="打印办理结果" kind="secondary" onClick={() => go('identify', { purpose: 'pickup' })} />
       </div>
       <button type="button" class={`elder-tile${elder ? ' on' : ''}`} data-testid="start-elder" aria-pressed={elder} onClick={() => update({ elder: !elder })}>
         <span class="label">{elder ? '适老模式已开启' : '适老模式'}</span>
