@@ -2,7 +2,7 @@
  * Spoken prompts (适老化): speechSynthesis in Chinese where the runtime has it, and only in elder mode
  * (a hall full of kiosks all talking at once helps no one). A no-op where there is no speech synthesis.
  */
-import { getSession } from './state/session';
+import { getSession, subscribe } from './state/session';
 
 let voice: SpeechSynthesisVoice | undefined;
 
@@ -38,3 +38,8 @@ export function speak(text: string): void {
 export function stopSpeaking(): void {
   if (speechAvailable()) window.speechSynthesis.cancel();
 }
+
+// Elder mode off (the citizen switched it off, or the session was reset): stop talking at once.
+subscribe(() => {
+  if (!getSession().elder) stopSpeaking();
+});

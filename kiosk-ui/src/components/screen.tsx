@@ -5,7 +5,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import { speak } from '../speech';
+import { speak, stopSpeaking } from '../speech';
 import { getSession, resetSession, update, useSession, type ScreenId } from '../state/session';
 
 export interface ScreenProps {
@@ -46,7 +46,7 @@ export function Screen({ id, title, back, home = true, prompt, children }: Scree
               回首页
             </button>
           )}
-          <button type="button" class={`nav-button elder-toggle${elder ? ' on' : ''}`} data-testid="nav-elder" aria-pressed={elder} onClick={() => update({ elder: !elder })}>
+          <button type="button" class={`nav-button elder-toggle${elder ? ' on' : ''}`} data-testid="nav-elder" aria-pressed={elder} onClick={toggleElder}>
             适老模式
           </button>
         </div>
@@ -64,4 +64,12 @@ export function goHome(): void {
   const { elder } = getSession();
   resetSession();
   if (elder) update({ elder });
+}
+
+/** 适老模式 on or off (the header's toggle and the start screen's tile); switching it on says so aloud. */
+export function toggleElder(): void {
+  const elder = !getSession().elder;
+  update({ elder });
+  if (elder) speak('已开启适老模式。字体已放大，操作时会有语音提示。');
+  else stopSpeaking();
 }

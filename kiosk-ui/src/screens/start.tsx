@@ -5,8 +5,8 @@
  */
 import { BigButton } from '../components/button';
 import { IdCardIcon, ListIcon, PrinterIcon, ScanIcon } from '../components/icons';
-import { Screen } from '../components/screen';
-import { go, update, useSession } from '../state/session';
+import { Screen, toggleElder } from '../components/screen';
+import { go, useSession } from '../state/session';
 import { useSettings } from '../state/settings';
 
 export default function StartScreen() {
@@ -21,7 +21,7 @@ export default function StartScreen() {
         <BigButton testid="start-items" class="tile tile-items" icon={<ListIcon />} label="选择事项" sub="按部门、类别或拼音查找" kind="secondary" onClick={() => go('items', { purpose: 'apply' })} />
         <BigButton testid="start-pickup" class="tile tile-pickup" icon={<PrinterIcon />} label="取件打印" sub="打印办理结果" kind="secondary" onClick={() => go('identify', { purpose: 'pickup' })} />
       </div>
-      <button type="button" class={`elder-tile${elder ? ' on' : ''}`} data-testid="start-elder" aria-pressed={elder} onClick={() => update({ elder: !elder })}>
+      <button type="button" class={`elder-tile${elder ? ' on' : ''}`} data-testid="start-elder" aria-pressed={elder} onClick={toggleElder}>
         <span class="label">{elder ? '适老模式已开启' : '适老模式'}</span>
         <span class="sub">{elder ? '再点一次关闭' : '大字体、语音提示、简化操作'}</span>
       </button>

@@ -3,7 +3,7 @@
  * module's memory only (never in localStorage/sessionStorage/IndexedDB/cookies: personal data must not
  * survive the page), and resetSession() drops all of it at the end of a session or after idle time.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { clearStorageButToken } from '../api/token';
 
 export type ScreenId = 'start' | 'identify' | 'items' | 'guide' | 'form' | 'materials' | 'review' | 'done' | 'certificate' | 'pickup' | 'rating' | 'staff';
@@ -94,17 +94,22 @@ export function resetSession(): void {
 /** A preact hook: the selected part of the session; the component re-renders when it changes. */
 export function useSession<T>(select: (s: Session) => T): T {
   const [, setTick] = useState(0);
+  // The latest selector (it may close over props), read when the session changes.
+  const selector = useRef(select);
+  selector.current = select;
   const value = select(current);
-  useEffect(() => {
-    let last = value;
-    // Subscribed once: `select` is read afresh from the closure of the first render, as selectors are pure.
-    return subscribe(() => {
-      const next = select(current);
-      if (!Object.is(next, last)) {
-        last = next;
-        setTick((t) => t + 1);
-      }
-    });
-  }, []);
+  const last = useRef(value);
+  last.current = value;
+  useEffect(
+    () =>
+      subscribe(() => {
+        const next = selector.current(current);
+        if (!Object.is(next, last.current)) {
+          last.current = next;
+          setTick((t) => t + 1);
+        }
+      }),
+    [],
+  );
   return value;
 }
