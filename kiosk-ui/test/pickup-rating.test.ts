@@ -156,7 +156,7 @@ describe('取件打印 in the browser', () => {
 });
 
 describe('好差评 in the browser', () => {
-  it('完成 -> five worded choices; 不满意 asks for reasons; the rating is stored with the case; thanks; back to the start', async () => {
+  it('完成 -> five worded choices; 不满意 asks for reasons and a few typed words; the rating is stored with the case; thanks; back to the start', async () => {
     await k.tap('pickup-finish');
     await k.waitForScreen('rating');
     const page = k.page;
@@ -178,6 +178,14 @@ describe('好差评 in the browser', () => {
     expect(await page.getByTestId('rating-reason-1').getAttribute('aria-pressed')).toBe('true');
     await k.screenshot('rating-bad-reasons');
     await k.checkA11y('rating: reasons');
+    // a few words on the on-screen pinyin keyboard: m-a-n, then the first candidate
+    await k.tap('rating-comment-open');
+    for (const letter of 'man') await k.tap(`kb-py-${letter}`);
+    const typed = (await page.getByTestId('kb-cand-0').textContent())!.trim();
+    await k.tap('kb-cand-0');
+    expect(await page.getByTestId('rating-comment').textContent()).toBe(typed);
+    await k.screenshot('rating-comment');
+    await k.checkA11y('rating: comment keyboard');
 
     await k.tap('rating-submit');
     await page.getByTestId('rating-thanks').waitFor();
@@ -185,7 +193,7 @@ describe('好差评 in the browser', () => {
     await k.screenshot('rating-thanks');
     await k.checkA11y('rating: thanks');
     const c = (await k.api('GET', `/api/cases/${completed.id}`)).json;
-    expect(c.rating).toMatchObject({ score: 2, label: '不满意', occasion: 'completion', comment: `原因：${reasons.join('、')}` });
+    expect(c.rating).toMatchObject({ score: 2, label: '不满意', occasion: 'completion', comment: `原因：${reasons.join('、')}；补充：${typed}` });
 
     await k.tap('rating-finish');
     await k.waitForScreen('start');

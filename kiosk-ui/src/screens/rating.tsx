@@ -6,6 +6,8 @@
  */
 import { useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
+import { applyKey, type EditState, type Key } from '../keyboard/editing';
+import { PinyinKeyboard } from '../keyboard/pinyin-keyboard';
 import { explain } from '../api/explain';
 import { BigButton } from '../components/button';
 import { Notice } from '../components/notice';
@@ -47,6 +49,15 @@ function Face({ score }: { score: RatingScore }) {
 /** Why a visit went badly: short, about what a kiosk visit can go wrong with. */
 export const BAD_REASONS: readonly string[] = ['等候时间太长', '操作不方便', '设备出现故障', '说明看不懂', '办理结果不满意', '需要跑多次'];
 
+/** The optional words typed on the on-screen keyboard (the comment holds at most 500 characters in all). */
+const COMMENT_MAX = 200;
+
+/** The rating's comment: the reasons tapped and the words typed, for the staff who follow a bad rating up. */
+export function ratingComment(reasons: readonly string[], text: string): string | undefined {
+  const parts = [...(reasons.length ? [`原因：${reasons.join('、')}`] : []), ...(text.trim() ? [`补充：${text.trim()}`] : [])];
+  return parts.length ? parts.join('；') : undefined;
+}
+
 type Phase = { state: 'choosing' } | { state: 'sending' } | { state: 'failed'; message: string } | { state: 'thanks'; bad: boolean; already: boolean };
 
 export default function RatingScreen() {
@@ -54,11 +65,18 @@ export default function RatingScreen() {
   const [score, setScore] = useState<RatingScore>();
   const [reasons, setReasons] = useState<string[]>([]);
   const [phase, setPhase] = useState<Phase>({ state: 'choosing' });
+  const [words, setWords] = useState<EditState>({ value: '', pinyin: '', page: 0 });
+  const [typing, setTyping] = useState(false);
   const bad = score !== undefined && score <= 2;
+  const onKey = (k: Key): void => setWords((w) => applyKey(w, k, { max: COMMENT_MAX }));
 
   const choose = (s: RatingScore): void => {
     setScore(s);
-    if (s > 2) setReasons([]);
+    if (s > 2) {
+      setReasons([]);
+      setWords({ value: '', pinyin: '', page: 0 });
+      setTyping(false);
+    }
     if (phase.state === 'failed') setPhase({ state: 'choosing' });
   };
   const toggle = (r: string): void => setReasons((list) => (list.includes(r) ? list.filter((x) => x !== r) : [...list, r]));
@@ -68,7 +86,8 @@ export default function RatingScreen() {
     const generation = sessionGeneration();
     setPhase({ state: 'sending' });
     try {
-      await rateCase(target.caseId, { score, occasion: target.occasion, ...(bad && reasons.length ? { comment: `原因：${reasons.join('、')}` } : {}) });
+      const comment = bad ? ratingComment(reasons, words.value) : undefined;
+      await rateCase(target.caseId, { score, occasion: target.occasion, ...(comment ? { comment } : {}) });
       if (generation !== sessionGeneration()) return;
       setPhase({ state: 'thanks', bad, already: false });
       speak(bad ? '感谢您的评价，我们会尽快核实并改进。' : '感谢您的评价！');
@@ -140,6 +159,21 @@ export default function RatingScreen() {
               </button>
             ))}
           </div>
+          {!typing ? (
+            <BigButton testid="rating-comment-open" kind="secondary" label="补充说明（可选）" sub="用屏幕键盘输入" disabled={sending} onClick={() => setTyping(true)} />
+          ) : (
+            <div class="rating-comment">
+              <p id="rating-comment-label" class="rating-comment-label">
+                补充说明（可选，最多{COMMENT_MAX}字）：
+              </p>
+              <div class="rating-comment-input" data-testid="rating-comment" role="textbox" aria-readonly="true" aria-labelledby="rating-comment-label">
+                {words.value === '' && words.pinyin === '' ? <span class="muted">请用下方键盘输入</span> : words.value}
+                {words.pinyin !== '' && <span class="rating-compose">{words.pinyin}</span>}
+              </div>
+              <PinyinKeyboard state={words} onKey={onKey} />
+              <BigButton testid="rating-comment-close" kind="secondary" label="收起键盘" disabled={sending} onClick={() => setTyping(false)} />
+            </div>
+          )}
         </fieldset>
       )}
       {phase.state === 'failed' && (
