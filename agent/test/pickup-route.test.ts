@@ -4,7 +4,8 @@
  * set-status completed --result`, the real CLI), the result comes back to the kiosk; another of their
  * cases gets a certificate issued on site. POST /api/pickup lists exactly that person's cases with the
  * status in plain words and both documents; another person's case never shows; an unknown person is an
- * empty list; a wrong check character is refused; each lookup is audited with the number masked.
+ * empty list; a wrong check character is refused; a document printed on the (demo) A4 printer is marked
+ * printed; each lookup is audited with the number masked.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,6 +102,15 @@ describe('POST /api/pickup', () => {
     expect(JSON.stringify(r.json)).not.toContain(other);
   });
 
+  it('says which documents were printed at this kiosk: the one printed on the A4 printer, not the other', async () => {
+    const resultId = (await call('GET', `/api/cases/${synced}`)).json.results[0].documentId as string;
+    const printed = await call('POST', `/api/cases/${synced}/documents/${encodeURIComponent(resultId)}/print`);
+    expect(printed.status, JSON.stringify(printed.json)).toBe(201);
+    const r = await call('POST', '/api/pickup', { idNumber: PERSON });
+    const docs = Object.fromEntries(r.json.cases.flatMap((c: any) => c.documents).map((d: any) => [d.id, d.printed]));
+    expect(docs).toEqual({ [resultId]: true, [documentId]: false });
+  });
+
   it('takes the ID number in any letter case and with spaces around; a case under way is listed with no documents', async () => {
     const x = withCheck('34160219991231018');
     expect(x.endsWith('X')).toBe(true);
@@ -132,7 +142,7 @@ describe('POST /api/pickup', () => {
     try {
       const rows = db.prepare("SELECT actor, subject, details FROM audit_log WHERE type = 'identity'").all() as { actor: string; subject: string | null; details: string }[];
       const mine = rows.map((r) => ({ ...r, details: JSON.parse(r.details) })).filter((r) => r.details.purpose === 'pickup' && r.details.who === `${PERSON.slice(0, 4)}**********${PERSON.slice(-4)}`);
-      expect(mine.length).toBeGreaterThanOrEqual(2);
+      expect(mine.length).toBeGreaterThanOrEqual(3);
       expect(mine.at(-1)).toMatchObject({ actor: 'citizen', subject: expect.stringMatching(/^applicant:/), details: { cases: 2, documents: 2 } });
       const all = JSON.stringify(db.prepare('SELECT * FROM audit_log').all());
       expect(all).not.toContain(PERSON);
