@@ -213,7 +213,7 @@ export default function FormScreen() {
 
       <section class="form-editor" data-testid="form-editor" aria-labelledby="form-editor-label">
         <div class="form-editor-head">
-          <h2 id="form-editor-label" class="form-editor-label">
+          <h2 id="form-editor-label" class="form-editor-label" data-testid="form-editor-label">
             {field.label}
             {field.required ? <span class="form-required">（必填）</span> : <span class="muted">（选填）</span>}
           </h2>
