@@ -61,7 +61,7 @@ export function PinyinKeyboard({ state, onKey }: { state: EditState; onKey: (k: 
         </div>
       ))}
       <div class="kb-row">
-        <KeyButton testid="kb-mode" kind="action" label={latin ? '切换到拼音输入' : '切换到英文字母'} pressed={latin} onPress={() => setLatin(!latin)}>
+        <KeyButton testid="kb-mode" kind="action" label={latin ? '切换到中文拼音' : '切换到英文字母'} pressed={latin} onPress={() => setLatin(!latin)}>
           {latin ? '中文' : '英文'}
         </KeyButton>
         {SIGNS.map((s) => char(s, SIGN_LABEL[s]))}

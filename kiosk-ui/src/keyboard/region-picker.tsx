@@ -38,8 +38,8 @@ export function RegionPicker({ regions, value, onChange }: RegionPickerProps) {
     <div class="keyboard region-picker" data-testid="kb-region" role="group" aria-label="选择地区">
       <div class="region-path">
         {here ? (
-          <KeyButton testid="region-up" kind="action" label="返回上一级地区" onPress={() => setParent(here.parent)}>
-            ‹ {regionLabel(regions, here.code)}
+          <KeyButton testid="region-up" kind="action" onPress={() => setParent(here.parent)}>
+            ‹ 上一级（现在：{regionLabel(regions, here.code)}）
           </KeyButton>
         ) : (
           <span class="region-hint">请选择省份</span>
