@@ -243,3 +243,23 @@ describe('nothing to pick up', () => {
     expect(k.pageErrors.filter((e) => !handled.test(e))).toEqual([]);
   });
 });
+
+describe('the agent stops answering (last: the agent is not started again)', () => {
+  it('打印 while the agent is down: the page says so in plain Chinese, keeps the cases on screen, and offers 重新打印', async () => {
+    await k.tap('start-pickup');
+    await k.waitForScreen('identify');
+    await k.insertCard();
+    await k.waitForScreen('pickup');
+    await k.page.getByTestId(`pickup-print-${completed.documentId}`).waitFor();
+    await k.agent.stop();
+    await k.tap(`pickup-print-${completed.documentId}`);
+    const fault = k.page.getByTestId('fault');
+    await fault.waitFor({ timeout: 30_000 });
+    const said = (await fault.textContent()) ?? '';
+    expect(said).toContain('没有响应');
+    expect(said).toContain('不会丢失');
+    expect(await k.page.getByTestId('fault-retry').textContent()).toContain('重新打印');
+    await k.page.getByTestId(`pickup-case-${underWay.id}`).waitFor();
+    await k.screenshot('pickup-agent-down');
+  });
+});

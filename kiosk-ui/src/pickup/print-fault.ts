@@ -3,6 +3,7 @@
  * lost (the result stays with the agent; the kept print job is printed by 重新打印). Codes the agent's
  * document printing answers (agent/printing/document-jobs.ts); anything else goes to explain().
  */
+import { AgentUnreachable } from '../api/client';
 import { explain } from '../api/explain';
 
 const KEPT = '您的办理结果已保存，不会丢失。';
@@ -22,6 +23,7 @@ const PRINT_FAULTS: Record<string, string> = {
 };
 
 export function printFault(err: unknown): string {
+  if (err instanceof AgentUnreachable) return `终端服务暂时没有响应，请稍候片刻后点“重新打印”；如仍无法打印，请联系工作人员。${KEPT}`;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
     if (PRINT_FAULTS[code]) return PRINT_FAULTS[code]!;
