@@ -1,6 +1,7 @@
 /**
- * The date picker: 年 月 日 each with big + and − buttons, and 今天. No native date input (tiny, and
- * different in every runtime). An empty field starts from today; the value is set on the first touch.
+ * The date picker: 年 月 日 each with big + and − buttons. No native date input (tiny, and different in
+ * every runtime). An empty field shows today and 选定 (the value is set by it or by the first +/−);
+ * a set one offers 改为今天.
  */
 import { formatIso, parseIso, stepDate, today, type DatePart } from './date';
 import { KeyButton } from './keys';
@@ -32,9 +33,15 @@ export function DatePicker({ value, onChange }: { value: string; onChange: (iso:
         ))}
       </div>
       <div class="kb-row kb-edit">
-        <KeyButton testid="date-today" kind="action" wide onPress={() => onChange(formatIso(today()))}>
-          今天
-        </KeyButton>
+        {value === '' ? (
+          <KeyButton testid="date-confirm" kind="candidate" wide onPress={() => onChange(formatIso(shown))}>
+            选定 {shown.year}年{shown.month}月{shown.day}日
+          </KeyButton>
+        ) : (
+          <KeyButton testid="date-today" kind="action" wide onPress={() => onChange(formatIso(today()))}>
+            改为今天
+          </KeyButton>
+        )}
       </div>
     </div>
   );

@@ -36,6 +36,13 @@ export function displayValue(field: FormField, value: string, regions: readonly 
   return value;
 }
 
+/** What the empty input says: how this field is filled in. */
+function placeholder(field: FormField): string {
+  if (field.type === 'date') return '尚未选择日期';
+  if (field.type === 'select' || field.type === 'region') return '请在下方选择';
+  return field.patternHint ? `请输入${field.patternHint}` : '请用下方键盘输入';
+}
+
 function setValue(name: string, value: string): void {
   update({ form: { ...getSession().form, [name]: value } });
 }
@@ -230,7 +237,7 @@ export default function FormScreen() {
           aria-describedby={error ? 'form-error' : undefined}
           aria-invalid={error ? 'true' : undefined}
         >
-          {value === '' && compose.pinyin === '' ? <span class="muted">{field.patternHint ? `请输入${field.patternHint}` : '请用下方键盘输入'}</span> : displayValue(field, value, regions)}
+          {value === '' && compose.pinyin === '' ? <span class="muted">{placeholder(field)}</span> : displayValue(field, value, regions)}
           {compose.pinyin !== '' && <span class="form-compose">{compose.pinyin}</span>}
         </div>
         {prefilled(field) && (
