@@ -34,6 +34,8 @@ export interface PickupCase {
   /** The status in plain words (the receipt's labels). */
   readonly statusLabel: string;
   readonly updatedAt: string;
+  /** Why, for a case sent back for correction or refused: the note the endpoint (or staff) gave, meant for the applicant. */
+  readonly note?: string;
   /** Only documents whose file the kiosk holds (a document without its file cannot be printed here). */
   readonly documents: readonly PickupDocument[];
 }
@@ -74,6 +76,8 @@ export function pickupCases(o: PickupOptions, idNumber: string, actor = 'citizen
       if (!c || 'purged' in c || c.status === 'draft') continue;
       const files = new Set(store.materials.forCase(id).filter((m) => m.purgedAt === null).map((m) => m.materialId));
       const printed = o.printedDocuments(id);
+      const last = c.history[c.history.length - 1];
+      const note = (c.status === 'correctionRequested' || c.status === 'refused') && last?.to === c.status ? last.note : undefined;
       list.push({
         id: c.id,
         serial: c.serial,
@@ -81,6 +85,7 @@ export function pickupCases(o: PickupOptions, idNumber: string, actor = 'citizen
         status: c.status,
         statusLabel: STATUS_LABELS[c.status],
         updatedAt: c.updatedAt,
+        ...(note ? { note } : {}),
         documents: c.results
           .filter((r) => files.has(`result:${r.documentId}`))
           .map((r) => ({ id: r.documentId, title: r.name, kind: r.template !== undefined ? 'certificate' : 'result', printed: printed.has(r.documentId) })),

@@ -120,6 +120,18 @@ describe('POST /api/pickup', () => {
     expect(r.json.cases).toEqual([expect.objectContaining({ id, status: expect.stringMatching(/^(submitted|uploaded)$/), statusLabel: expect.stringMatching(/^(已申报|已报送)$/), documents: [] })]);
   });
 
+  it('a case sent back for correction carries the endpoint’s note for the applicant', async () => {
+    const person = withCheck('34160219660606321');
+    const id = (await call('POST', '/api/cases', caseFor('341600-YB-0001', person))).json.case.id;
+    await until('uploaded', async () => ((await call('GET', `/api/cases/${id}`)).json.status === 'uploaded' ? true : undefined));
+    const note = '请补充参保证明原件的清晰扫描件';
+    const r = await tongbanAsync(['endpoint', 'set-status', '--data', join(dir, 'data', 'endpoint'), id, 'correction', '--note', note]);
+    expect(r.code, r.stderr).toBe(0);
+    await until('correction at the kiosk', async () => ((await call('GET', `/api/cases/${id}`)).json.status === 'correctionRequested' ? true : undefined));
+    const list = await call('POST', '/api/pickup', { idNumber: person });
+    expect(list.json.cases).toEqual([expect.objectContaining({ id, status: 'correctionRequested', statusLabel: '待补正', note, documents: [] })]);
+  });
+
   it('an unknown person has nothing to pick up: an empty list, not an error', async () => {
     const r = await call('POST', '/api/pickup', { idNumber: withCheck('11010119800101777') });
     expect(r).toEqual({ status: 200, json: { cases: [] } });
