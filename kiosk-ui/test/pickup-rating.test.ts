@@ -2,12 +2,13 @@
  * 取件打印 and 好差评 end to end: a real `tongban start` (demo) with its embedded reference endpoint and a
  * real Chromium. A case is submitted over the API for the demo card's person, syncs to the endpoint, a
  * clerk completes it there with a result PDF (`tongban endpoint set-status completed --result`, the real
- * CLI); a second case of theirs is only accepted. In the browser: 取件打印 -> the card -> both cases with
- * their status in plain words and the result -> 打印 -> the very PDF reaches the A4 printer (the demo IPP
- * printer keeps what it printed). The A4 printer out of paper: a plain Chinese fault, nothing lost, and
- * 重新打印 after the refill prints the kept job once. Then 完成 -> 好差评: 不满意 with a reason, stored with
- * the case (GET /api/cases/{id}); thanks; back to the start with the session gone. Another person with
- * nothing to pick up sees 暂无可领取的结果. Screenshots and axe on each screen.
+ * CLI); a second case of theirs is only accepted, a third refused with a note. In the browser: 取件打印 ->
+ * the card -> the cases with their status in plain words, the refusal's note, and the result -> 打印 ->
+ * the very PDF reaches the A4 printer (the demo IPP printer keeps what it printed). The A4 printer out of paper: a plain Chinese fault, nothing lost, and
+ * 重新打印 after the refill prints the kept job once. Then 完成 -> 好差评: 不满意 with reasons and typed
+ * words, stored with the case (GET /api/cases/{id}); thanks; back to the start with the session gone; a
+ * second rating is thanked without replacing the first. Another person with nothing to pick up sees
+ * 暂无可领取的结果. Last, the agent stopped: 打印 says so and keeps 重新打印. Screenshots and axe on each screen.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest(
 let k: Kiosk;
 let completed: { id: string; serial: string; documentId: string };
 let underWay: { id: string; serial: string };
+let refused: { id: string; serial: string };
+const REFUSAL = '申请人已在外省办理备案，无需重复申请';
 
 async function submit(code: string): Promise<{ id: string; serial: string }> {
   const item = demoCatalog().items.find((i) => i.code === code)!;
@@ -60,9 +63,12 @@ beforeAll(async () => {
   k = await startKiosk();
   const a = await submit(ITEM);
   const b = await submit(ITEM);
-  // Both reach the endpoint; a clerk accepts both and completes the first with its result PDF.
+  const c = await submit(ITEM);
+  // All reach the endpoint; a clerk accepts two and completes the first with its result PDF, and refuses the third.
   await statusAtKiosk(a.id, 'uploaded');
   await statusAtKiosk(b.id, 'uploaded');
+  await statusAtKiosk(c.id, 'uploaded');
+  await endpointSetStatus(c.id, 'refused', '--note', REFUSAL);
   const pdf = join(k.dataDir, '..', 'result.pdf');
   writeFileSync(pdf, RESULT_PDF);
   await endpointSetStatus(a.id, 'accepted');
@@ -70,8 +76,10 @@ beforeAll(async () => {
   await endpointSetStatus(a.id, 'completed', '--result', pdf, '--title', RESULT_TITLE);
   const done = await statusAtKiosk(a.id, 'completed');
   await statusAtKiosk(b.id, 'accepted');
+  await statusAtKiosk(c.id, 'refused');
   completed = { ...a, documentId: done.results[0].documentId };
   underWay = b;
+  refused = c;
 }, 120_000);
 
 afterAll(async () => {
@@ -96,6 +104,9 @@ describe('取件打印 in the browser', () => {
     const other = page.getByTestId(`pickup-case-${underWay.id}`);
     expect(await other.textContent()).toContain('正在办理中');
     expect(await other.getByRole('button').count()).toBe(0);
+    // the refused one says why, in the clerk's words
+    await expect.poll(() => page.getByTestId(`pickup-status-${refused.id}`).textContent()).toBe('不予受理');
+    expect(await page.getByTestId(`pickup-note-${refused.id}`).textContent()).toBe(`原因：${REFUSAL}`);
     // the greeting shows the name masked, never whole; the ID number is not on the screen
     const text = (await page.getByTestId('screen-pickup').textContent()) ?? '';
     expect(text).toContain('张**，您好');

@@ -19,6 +19,8 @@ export interface PickupCase {
   status: 'submitted' | 'uploaded' | 'accepted' | 'correctionRequested' | 'refused' | 'completed';
   statusLabel: string;
   updatedAt: string;
+  /** Why, for a case sent back for correction or refused (meant for the applicant). */
+  note?: string;
   documents: PickupDocument[];
 }
 

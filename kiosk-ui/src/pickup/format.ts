@@ -11,9 +11,9 @@ export function statusHint(c: Pick<PickupCase, 'status' | 'documents'>): string 
     case 'accepted':
       return '已受理，正在办理中。办结后可以在本机打印结果。';
     case 'correctionRequested':
-      return '需要补正材料。请按通知补充材料，或到服务窗口咨询。';
+      return '需要补正材料。请按下面的说明补充，或到服务窗口咨询。';
     case 'refused':
-      return '不予受理。具体原因请查看短信通知，或到服务窗口咨询。';
+      return '不予受理。如有疑问，请到服务窗口咨询。';
     case 'completed':
       return c.documents.length ? '已办结，可以打印下面的办理结果。' : '已办结。办理结果将按您选择的方式送达，或请到服务窗口领取。';
   }

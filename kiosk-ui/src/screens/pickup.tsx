@@ -132,6 +132,12 @@ export default function PickupScreen() {
                   </span>
                 </div>
                 <p class="pickup-hint">{statusHint(c)}</p>
+                {c.note && (
+                  <p class="pickup-note" data-testid={`pickup-note-${c.id}`}>
+                    <span class="pickup-note-label">{c.status === 'refused' ? '原因：' : '需要补正：'}</span>
+                    {c.note}
+                  </p>
+                )}
                 <p class="pickup-meta muted">
                   申办流水号 <span class="pickup-serial">{c.serial}</span>
                   <span class="pickup-updated"> · 更新于 {beijingTime(c.updatedAt)}</span>
