@@ -1,14 +1,132 @@
 /**
- * The "办理完成" screen: a minimal stand-in created with the shell (issue 7) so the router and the build work
- * from the start; its owner replaces this file entirely with the real screen.
+ * 提交成功: the case's serial number (申办流水号) large enough to write down, the 受理回执 printed by
+ * itself once (POST /api/cases/{id}/receipt/print), with a plain fault and 重新打印回执 when the printer
+ * refuses (the agent keeps the job; the retry prints it once). A case kept at the kiosk because the
+ * network is down says so here (and on the receipt, by the agent). For an item the kiosk finishes
+ * itself, 当场出证 leads to the certificate; then 评价 or 完成.
  */
-import { Screen } from '../components/screen';
-import { go } from '../state/session';
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api/client';
+import { BigButton } from '../components/button';
+import { Notice } from '../components/notice';
+import { goHome, Screen } from '../components/screen';
+import { keptJob, printReceipt, progressOf, retryJob, type CaseProgress } from '../certificate/api';
+import { receiptFault } from '../certificate/faults';
+import { go, useSession } from '../state/session';
+
+interface ItemFacts {
+  name: string;
+  issuable?: string;
+  timeLimitDays: number;
+}
+
+/** The serial in groups of four, easier to read out and copy (the digits themselves unchanged). */
+function grouped(serial: string): string {
+  return serial.replace(/(.{4})(?=.)/g, '$1 ');
+}
+
+/** Prints the case's receipt once per session; a later visit of the screen shows how it went. */
+function useReceipt(caseId: string | undefined): [CaseProgress['receipt'], () => void] {
+  const [receipt, setReceipt] = useState<CaseProgress['receipt']>(caseId ? progressOf(caseId).receipt : undefined);
+  const run = (retry: boolean): void => {
+    if (!caseId) return;
+    const progress = progressOf(caseId);
+    const kept = progress.receipt?.job;
+    const next: CaseProgress['receipt'] = { state: 'printing', ...(kept ? { job: kept } : {}) };
+    progress.receipt = next;
+    setReceipt(next);
+    (retry && kept ? retryJob(kept.id) : printReceipt(caseId)).then(
+      (job) => {
+        progress.receipt = { state: 'printed', job };
+        setReceipt(progress.receipt);
+      },
+      (error: unknown) => {
+        const job = keptJob(error) ?? kept;
+        progress.receipt = { state: 'failed', error, ...(job ? { job } : {}) };
+        setReceipt(progress.receipt);
+      },
+    );
+  };
+  useEffect(() => {
+    if (caseId && progressOf(caseId).receipt === undefined) run(false);
+  }, [caseId]);
+  return [receipt, () => run(true)];
+}
 
 export default function DoneScreen() {
+  const submitted = useSession((s) => s.submitted);
+  const [item, setItem] = useState<ItemFacts | undefined>();
+  const [receipt, retryReceipt] = useReceipt(submitted?.id);
+
+  useEffect(() => {
+    if (!submitted) return;
+    let live = true;
+    api.get<ItemFacts>(`/api/catalog/${encodeURIComponent(submitted.itemCode)}`).then(
+      (it) => live && setItem(it),
+      () => undefined, // without the item's facts the screen only leaves out 当场出证 and the time limit
+    );
+    return () => {
+      live = false;
+    };
+  }, [submitted?.id]);
+
+  if (!submitted) {
+    return (
+      <Screen id="done" title="提交成功">
+        <Notice kind="info" title="没有正在办理的事项">
+          <p>请回到首页重新开始。</p>
+        </Notice>
+        <BigButton testid="done-finish" label="返回首页" onClick={goHome} />
+      </Screen>
+    );
+  }
+
+  const issuable = item?.issuable !== undefined && !progressOf(submitted.id).certificatePrinted;
+  const prompt = submitted.queued ? '您的办件已保存，网络恢复后自动提交。请取走受理回执。' : '提交成功，请取走受理回执，并妥善保管。';
   return (
-    <Screen id="done" title="办理完成" back={() => go('start')}>
-      <p class="lead">本功能正在准备中。</p>
+    <Screen id="done" title="提交成功" prompt={prompt}>
+      <Notice kind={submitted.queued ? 'warn' : 'ok'} testid="done-status" title={submitted.queued ? '已保存，网络恢复后自动提交' : '您的申请已提交'}>
+        {submitted.queued ? (
+          <p data-testid="done-queued">网络暂时中断。您的办件已保存在本机，网络恢复后会自动提交到承办部门，无需再次办理。</p>
+        ) : (
+          <p>承办部门将按时办理{item ? (item.timeLimitDays === 0 ? '（即办件）' : `（承诺时限${item.timeLimitDays}个工作日）`) : ''}，可凭申办流水号查询办理进度。</p>
+        )}
+      </Notice>
+
+      <section class="done-serial-box" aria-labelledby="done-serial-label">
+        <p id="done-serial-label" class="done-serial-label">申办流水号</p>
+        <p class="done-serial" data-testid="done-serial" aria-label={`申办流水号 ${submitted.serial.split('').join(' ')}`}>
+          {grouped(submitted.serial)}
+        </p>
+        {item && <p class="muted done-item">{item.name}</p>}
+      </section>
+
+      {receipt?.state === 'printing' && (
+        <Notice kind="info" testid="done-receipt-printing" title="正在打印受理回执">
+          <p>请稍候，回执将从出纸口送出。</p>
+        </Notice>
+      )}
+      {receipt?.state === 'printed' && (
+        <Notice kind="ok" testid="done-receipt-printed" title="受理回执已打印">
+          <p>请从出纸口取走回执并妥善保管，回执上的二维码可用于查询办理进度。</p>
+        </Notice>
+      )}
+      {receipt?.state === 'failed' && (
+        <div class="done-fault">
+          <Notice kind="error" testid="fault" title="回执没有打印出来">
+            <p>{receiptFault(receipt.error)}</p>
+          </Notice>
+          <BigButton testid="fault-retry" kind="secondary" label="重新打印回执" onClick={retryReceipt} />
+        </div>
+      )}
+
+      <div class="done-actions">
+        {issuable && (
+          <BigButton testid="done-certificate" label="当场出证" sub="本事项可当场开具盖章证明，并用A4纸打印" onClick={() => go('certificate')} />
+        )}
+        <BigButton testid="done-rate" kind="secondary" label="评价本次服务" onClick={() => go('rating')} />
+        <BigButton testid="done-finish" kind="secondary" label="完成" sub="返回首页，清除本次信息" onClick={goHome} />
+      </div>
     </Screen>
   );
 }

@@ -1,0 +1,100 @@
+/**
+ * The agent calls of the done and certificate screens: the receipt, issuing (证明开具), the preview of
+ * the sealed page, printing on the A4 printer, and a kept print job's retry. The state of each case's
+ * receipt and certificate is kept here for the session only (module memory, tied to the session's
+ * generation), so that going back and forth between the two screens neither prints a receipt twice
+ * nor issues twice; nothing here is written to the browser's storage.
+ */
+import { api, ApiError, AgentUnreachable } from '../api/client';
+import { getToken } from '../api/token';
+import { sessionGeneration } from '../state/session';
+
+export interface PrintJob {
+  id: string;
+  caseId: string | null;
+  kind: string;
+  state: 'queued' | 'printing' | 'printed' | 'failed';
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface Issued {
+  documentId: string;
+  template: string;
+}
+
+/** The print job the agent kept when the printer refused (error.job), if any. */
+export function keptJob(err: unknown): PrintJob | undefined {
+  const job = err instanceof ApiError ? (err.detail.job as PrintJob | undefined) : undefined;
+  return job && typeof job.id === 'string' ? job : undefined;
+}
+
+export async function printReceipt(caseId: string): Promise<PrintJob> {
+  return (await api.post<{ job: PrintJob }>(`/api/cases/${encodeURIComponent(caseId)}/receipt/print`)).job;
+}
+
+export async function retryJob(jobId: string): Promise<PrintJob> {
+  return (await api.post<{ job: PrintJob }>(`/api/print-jobs/${encodeURIComponent(jobId)}/retry`)).job;
+}
+
+/** 当场出证: the agent takes the department's record itself (demo mode: the demo departments). */
+export async function issueCertificate(caseId: string): Promise<Issued> {
+  const r = await api.post<{ documentId: string; template: string }>(`/api/cases/${encodeURIComponent(caseId)}/issue`, {});
+  return { documentId: r.documentId, template: r.template };
+}
+
+export async function printDocument(caseId: string, documentId: string): Promise<PrintJob> {
+  return (await api.post<{ job: PrintJob }>(`/api/cases/${encodeURIComponent(caseId)}/documents/${encodeURIComponent(documentId)}/print`)).job;
+}
+
+export interface PreviewPage {
+  /** An object URL of the PNG (revoke it when it is no longer shown). */
+  url: string;
+  pageCount: number;
+}
+
+/**
+ * A page of the sealed certificate as a picture. Fetched here rather than through api.bytes because its
+ * page count comes in a header; errors come back as the client's ApiError/AgentUnreachable.
+ */
+export async function previewPage(caseId: string, documentId: string, page: number, width: number): Promise<PreviewPage> {
+  const path = `/api/cases/${encodeURIComponent(caseId)}/certificates/${encodeURIComponent(documentId)}/preview.png?page=${page}&width=${width}`;
+  const token = getToken();
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {}, cache: 'no-store' });
+  } catch (err) {
+    throw new AgentUnreachable(`GET ${path}: ${String(err)}`, { cause: err });
+  }
+  if (!res.ok) {
+    let e: Record<string, unknown> | undefined;
+    try {
+      e = ((await res.json()) as { error?: Record<string, unknown> }).error;
+    } catch {
+      e = undefined;
+    }
+    throw new ApiError(res.status, typeof e?.code === 'string' ? e.code : res.status >= 500 ? 'internal' : `http${res.status}`, typeof e?.message === 'string' ? e.message : `HTTP ${res.status}`, undefined, e ?? {});
+  }
+  const pageCount = Number(res.headers.get('x-page-count') ?? '1');
+  return { url: URL.createObjectURL(await res.blob()), pageCount: Number.isSafeInteger(pageCount) && pageCount > 0 ? pageCount : 1 };
+}
+
+/** What happened to one case's receipt and certificate in this session. */
+export interface CaseProgress {
+  receipt?: { state: 'printing' | 'printed' | 'failed'; job?: PrintJob; error?: unknown };
+  issued?: Issued;
+  certificatePrinted?: boolean;
+}
+
+let memo: { generation: number; byCase: Map<string, CaseProgress> } | undefined;
+
+/** This session's progress of a case (a new session starts empty). */
+export function progressOf(caseId: string): CaseProgress {
+  if (!memo || memo.generation !== sessionGeneration()) memo = { generation: sessionGeneration(), byCase: new Map() };
+  let p = memo.byCase.get(caseId);
+  if (!p) {
+    p = {};
+    memo.byCase.set(caseId, p);
+  }
+  return p;
+}
