@@ -1,9 +1,8 @@
 /**
  * Submitting the case: POST /api/cases (the agent commits it before answering: a 2xx means it is on the
- * kiosk's disk and will reach the government system by itself), then whether it has reached the endpoint
- * yet: `queued` when no connected endpoint serves the item's region (GET /api/sync), or when the case is
- * still only `submitted` after a short wait. The done screen words a queued case as
- * "已保存，网络恢复后自动提交".
+ * kiosk's disk and will reach the government system by itself), then whether it goes on now: `queued`
+ * when no connected endpoint serves the item's target region (GET /api/sync). The done screen words a
+ * queued case as "已保存，网络恢复后自动提交".
  */
 import { AgentUnreachable, ApiError, api } from '../api/client';
 import { addExplanations } from '../api/explain';
@@ -30,27 +29,17 @@ interface EndpointStatus {
   connected: boolean;
 }
 
-/** How long the page waits for a connected endpoint to take the case before calling it queued. */
-const UPLOAD_WAIT_MS = 3000;
-const POLL_MS = 200;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function reachedEndpoint(id: string, targetRegion: string): Promise<{ reached: boolean; status?: string }> {
+/**
+ * Whether the case can go on to the government system now: a connected endpoint serves the item's
+ * target region (the sync sends a committed case at once). Not connected, not routed, or not knowable
+ * (the agent did not answer after the case was saved): queued.
+ */
+async function endpointReachable(targetRegion: string): Promise<boolean> {
   try {
     const sync = await api.get<{ endpoints: EndpointStatus[] }>('/api/sync');
-    const serving = sync.endpoints.filter((e) => e.regions === '*' || e.regions.includes(targetRegion));
-    if (!serving.some((e) => e.connected)) return { reached: false };
-    const deadline = Date.now() + UPLOAD_WAIT_MS;
-    for (;;) {
-      const c = await api.get<StoredCase>(`/api/cases/${id}`);
-      if (c.status !== 'submitted' && c.status !== 'draft') return { reached: true, status: c.status };
-      if (Date.now() >= deadline) return { reached: false, status: c.status };
-      await sleep(POLL_MS);
-    }
+    return sync.endpoints.some((e) => e.connected && (e.regions === '*' || e.regions.includes(targetRegion)));
   } catch (err) {
-    // The case is saved (the POST answered); not knowing more, the citizen is told it goes when it can.
-    if (err instanceof AgentUnreachable || err instanceof ApiError) return { reached: false };
+    if (err instanceof AgentUnreachable || err instanceof ApiError) return false;
     throw err;
   }
 }
@@ -58,8 +47,9 @@ async function reachedEndpoint(id: string, targetRegion: string): Promise<{ reac
 export async function submitCase(body: CaseBody, targetRegion: string): Promise<SubmittedCase> {
   const answer = await api.post<{ created: boolean; case: StoredCase }>('/api/cases', body);
   const c = answer.case;
-  const { reached, status } = await reachedEndpoint(c.id, targetRegion);
-  return { id: c.id, serial: c.serial, status: status ?? c.status, contentHash: c.contentHash, itemCode: c.itemCode, queued: !reached };
+  // Already past `submitted` (a repeated submission of a case the endpoint has): not queued, whatever the link does now.
+  const reached = (c.status !== 'submitted' && c.status !== 'draft') || (await endpointReachable(targetRegion));
+  return { id: c.id, serial: c.serial, status: c.status, contentHash: c.contentHash, itemCode: c.itemCode, queued: !reached };
 }
 
 export interface Problem {
