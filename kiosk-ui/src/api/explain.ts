@@ -27,6 +27,11 @@ const TEXT: Record<string, string> = {
   'staff.locked': '密码错误次数过多，已锁定 1 分钟，请稍后再试。',
   'staff.noPin': '本机未设置工作人员密码（配置项 ui.staffPin），无法进入工作人员模式。',
   // --- identify + items (H2) ---
+  'code.garbled': '未能识别这个二维码。请打开手机上的“电子身份码”，调亮屏幕后对准扫码口重新扫描；也可以刷身份证。',
+  'code.unknown': '这个电子身份码的版本本机暂不支持。请刷身份证，或请工作人员协助。',
+  'code.forged': '这个电子身份码未通过校验，不能使用。请在手机上重新打开“电子身份码”后再扫，或刷身份证。',
+  'code.expired': '电子身份码已过期。请在手机上刷新电子身份码后重新扫描，或刷身份证。',
+  unknownItem: '没有找到这个事项，事项目录可能刚刚更新。请返回重新选择。',
   // --- form + materials + review (H4) ---
   // --- done + certificate + A4 (H5) ---
   // --- pickup + rating (H6) ---
