@@ -117,7 +117,7 @@ export default function CertificateScreen() {
   }
 
   const prompt =
-    issuing.state === 'failed' ? issueFault(issuing.error) : printing.state === 'printed' ? '证明已打印，请取走A4纸。' : '请核对证明内容，确认后点打印证明。';
+    issuing.state === 'failed' ? issueFault(issuing.error) : printing.state === 'printed' ? '证明已打印，请取走A4纸。' : '请核对下方的证明内容，确认后点打印证明。';
   return (
     <Screen id="certificate" title="当场出证" back={() => go('done')} prompt={prompt}>
       {itemName && <p class="lead cert-item">{itemName}</p>}
@@ -145,29 +145,6 @@ export default function CertificateScreen() {
             </p>
           </Notice>
 
-          <figure class="cert-preview-frame">
-            {preview ? (
-              <img class="cert-preview" data-testid="cert-preview" src={preview.url} alt={`证明预览，第${page}页，共${preview.pageCount}页`} />
-            ) : previewError ? (
-              <Notice kind="warn" testid="cert-preview-fault" title="预览暂时无法显示">
-                <p>证明已开具，可以直接打印后核对纸质证明。</p>
-              </Notice>
-            ) : (
-              <p class="muted cert-preview-loading" data-testid="cert-preview-loading">
-                正在显示证明预览…
-              </p>
-            )}
-            {preview && preview.pageCount > 1 && (
-              <figcaption class="cert-pages">
-                <BigButton testid="cert-page-prev" kind="secondary" label="上一页" disabled={page <= 1} onClick={() => setPage(page - 1)} />
-                <span data-testid="cert-page" class="cert-page-number">
-                  第{page}页，共{preview.pageCount}页
-                </span>
-                <BigButton testid="cert-page-next" kind="secondary" label="下一页" disabled={page >= preview.pageCount} onClick={() => setPage(page + 1)} />
-              </figcaption>
-            )}
-          </figure>
-
           {printing.state === 'printing' && (
             <Notice kind="info" testid="cert-printing" title="正在打印证明">
               <p>请稍候，证明将从A4打印机送出{elder ? '，请不要离开' : ''}。</p>
@@ -194,6 +171,29 @@ export default function CertificateScreen() {
             <BigButton testid="cert-rate" kind="secondary" label="评价本次服务" onClick={rate} />
             <BigButton testid="cert-finish" kind="secondary" label="完成" sub="返回首页，清除本次信息" onClick={goHome} />
           </div>
+
+          <figure class="cert-preview-frame">
+            {preview ? (
+              <img class="cert-preview" data-testid="cert-preview" src={preview.url} alt={`证明预览，第${page}页，共${preview.pageCount}页`} />
+            ) : previewError ? (
+              <Notice kind="warn" testid="cert-preview-fault" title="预览暂时无法显示">
+                <p>证明已开具，可以直接打印后核对纸质证明。</p>
+              </Notice>
+            ) : (
+              <p class="muted cert-preview-loading" data-testid="cert-preview-loading">
+                正在显示证明预览…
+              </p>
+            )}
+            {preview && preview.pageCount > 1 && (
+              <figcaption class="cert-pages">
+                <BigButton testid="cert-page-prev" kind="secondary" label="上一页" disabled={page <= 1} onClick={() => setPage(page - 1)} />
+                <span data-testid="cert-page" class="cert-page-number">
+                  第{page}页，共{preview.pageCount}页
+                </span>
+                <BigButton testid="cert-page-next" kind="secondary" label="下一页" disabled={page >= preview.pageCount} onClick={() => setPage(page + 1)} />
+              </figcaption>
+            )}
+          </figure>
         </>
       )}
 

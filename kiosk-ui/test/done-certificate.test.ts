@@ -1,0 +1,169 @@
+/**
+ * 提交成功 and 当场出证 end to end: a real `tongban start` (demo) and a real Chromium. The demo ID card ->
+ * 社会保险参保缴费证明开具 -> the form typed on the keypad and a choice -> review -> submit -> the done
+ * screen: the serial large, the receipt printed by itself (decoded from the simulated printer: the serial
+ * and the TBC1 QR of the case). A second case with the receipt printer out of paper: a plain fault with
+ * the serial still on screen, the paper back, 重新打印回执 prints it once. 当场出证: issued and sealed,
+ * the preview shows the sealed page, the A4 printer out of paper is explained, then the print: the PDF
+ * the simulated A4 printer got is the sealed certificate and verifies. With the endpoint down, the done
+ * screen and the receipt both say the case is kept and goes by itself later. Screenshots and axe on each.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoPki } from '../../certs/demo-pki.js';
+import { verifyPdf } from '../../certs/pdf/verify.js';
+import { sm3Hex } from '../../certs/sm3.js';
+import { startKiosk, until, type Kiosk } from './helpers/kiosk.js';
+
+const ITEM = '341600-SB-0003';
+let k: Kiosk;
+
+beforeAll(async () => {
+  k = await startKiosk({ endpoint: 'external' });
+}, 120_000);
+
+afterAll(async () => {
+  await k?.stop();
+});
+
+const text = async (testid: string): Promise<string> => (await k.page.getByTestId(testid).textContent()) ?? '';
+
+async function tapChoice(label: string): Promise<void> {
+  const faces = await k.page.locator('[data-testid^="choice-"]').allTextContents();
+  const at = faces.findIndex((f) => f.replace('✓ ', '') === label);
+  expect(at, `choice ${label} in ${faces.join(' ')}`).toBeGreaterThanOrEqual(0);
+  await k.tap(`choice-${at}`);
+}
+
+/** The whole application through the screens, as a citizen does it, up to the done screen. */
+async function applyThroughTheScreens(): Promise<{ id: string; serial: string; contentHash: string; status: string }> {
+  await k.waitForScreen('start');
+  await k.tap('start-idcard');
+  await k.waitForScreen('identify');
+  await k.insertCard();
+  await k.waitForScreen('items');
+  await k.tap(`item-${ITEM}`);
+  await k.waitForScreen('form');
+  await k.removeCard();
+  for (const value of ['2025-01', '2026-10']) {
+    await k.page.getByTestId('kb-keypad').waitFor();
+    for (const c of value) await k.tap(`kb-key-${c}`);
+    await k.tap('form-next');
+  }
+  await tapChoice('子女入学');
+  await k.tap('form-done');
+  await k.waitForScreen('review');
+  const before = new Set((await k.api<{ cases: { id: string }[] }>('GET', '/api/cases')).json.cases.map((c) => c.id));
+  await k.tap('review-submit');
+  await k.waitForScreen('done');
+  const list = (await k.api<{ cases: { id: string; itemCode: string }[] }>('GET', '/api/cases')).json.cases;
+  const mine = list.find((c) => !before.has(c.id) && c.itemCode === ITEM);
+  expect(mine, 'the submitted case').toBeDefined();
+  return (await k.api('GET', `/api/cases/${mine!.id}`)).json;
+}
+
+describe('done + certificate', () => {
+  it('提交成功: the serial large on screen, the receipt printed by itself with the serial and the case QR', async () => {
+    const receiptsBefore = (await k.receipts()).length;
+    const c = await applyThroughTheScreens();
+    expect((await text('done-serial')).replace(/\s/g, '')).toBe(c.serial);
+    await k.page.getByTestId('done-receipt-printed').waitFor();
+    const receipts = await k.receipts();
+    expect(receipts.length).toBe(receiptsBefore + 1);
+    const receipt = receipts.at(-1)!;
+    expect(receipt.lines.join('').replace(/\s+/g, '')).toContain(c.serial);
+    expect(receipt.qr).toEqual([`TBC1:${c.id.toUpperCase()}:${c.contentHash.toUpperCase()}`]);
+    // online: nothing about the network, on screen or on paper
+    expect(await k.page.getByTestId('done-queued').count()).toBe(0);
+    expect(receipt.lines.join('')).not.toContain('网络');
+    await k.page.getByTestId('done-certificate').waitFor();
+    await k.screenshot('done');
+    await k.checkA11y('done');
+
+    // 当场出证: issued at once, the sealed page previewed
+    await k.tap('done-certificate');
+    await k.waitForScreen('certificate');
+    await k.page.getByTestId('cert-issued').waitFor({ timeout: 30_000 });
+    const documentId = await text('cert-document-id');
+    expect(documentId).toBe(`SB-${c.serial}`);
+    const preview = k.page.getByTestId('cert-preview');
+    await preview.waitFor({ timeout: 30_000 });
+    const size = await preview.evaluate((img: HTMLImageElement) => ({ w: img.naturalWidth, h: img.naturalHeight, src: img.src, complete: img.complete }));
+    expect(size).toMatchObject({ w: 900, h: Math.round((900 * 297) / 210), complete: true });
+    expect(size.src.startsWith('blob:')).toBe(true);
+    expect(await text('cert-page')).toBe('第1页，共2页');
+    await k.screenshot('certificate-preview');
+    await k.checkA11y('certificate-preview');
+    await k.tap('cert-page-next');
+    await until('page 2 shown', async () => ((await text('cert-page')) === '第2页，共2页' ? true : undefined), 15_000);
+    await k.tap('cert-page-prev');
+
+    // the A4 printer out of paper: explained, the certificate kept; paper back, printed once
+    await k.api('PUT', '/api/demo/paper', { paper: 'out', printer: 'a4' });
+    const printedBefore = (await k.api('GET', '/api/demo/documents')).json.documents.length as number;
+    await k.tap('cert-print');
+    await k.page.getByTestId('fault').waitFor({ timeout: 30_000 });
+    expect(await text('fault')).toContain('A4打印机缺纸，请联系工作人员添加纸张后点“重新打印”。证明已开具并保存在本机，不会丢失。');
+    await k.screenshot('certificate-paper-out');
+    await k.checkA11y('certificate-paper-out');
+    await k.api('PUT', '/api/demo/paper', { paper: 'ok', printer: 'a4' });
+    await k.tap('fault-retry');
+    await k.page.getByTestId('cert-printed').waitFor({ timeout: 30_000 });
+    const printed = (await k.api('GET', '/api/demo/documents')).json.documents as { sm3: string; path: string; title: string }[];
+    expect(printed.length).toBe(printedBefore + 1);
+    const pdf = new Uint8Array(readFileSync(printed.at(-1)!.path));
+    const issued = (await k.api('GET', `/api/cases/${c.id}`)).json;
+    expect(issued.status).toBe('completed');
+    expect(sm3Hex(pdf)).toBe(issued.results[0].sm3);
+    expect(verifyPdf(pdf, { trusted: [createDemoPki().root.cert], at: new Date() }).valid).toBe(true);
+    await k.screenshot('certificate-printed');
+    await k.checkA11y('certificate-printed');
+
+    // 完成: back to the start, nothing of the citizen's left on the page
+    await k.tap('cert-finish');
+    await k.waitForScreen('start');
+    expect(await k.page.locator('img[src^="blob:"]').count()).toBe(0);
+  }, 180_000);
+
+  it('the receipt printer out of paper: a plain fault, the serial on screen to write down; paper back, 重新打印回执 prints it once', async () => {
+    await k.paper('out');
+    await until('the receipt printer out of paper', async () => ((await k.api('GET', '/api/devices/receipt')).json.device?.paper === 'out' ? true : undefined), 15_000);
+    const before = (await k.receipts()).length;
+    const c = await applyThroughTheScreens();
+    await k.page.getByTestId('fault').waitFor({ timeout: 30_000 });
+    expect(await text('fault')).toContain('打印机缺纸，请联系工作人员添加纸张。您的办件已保存，不会丢失。请先记下屏幕上的申办流水号。');
+    expect((await text('done-serial')).replace(/\s/g, '')).toBe(c.serial);
+    await k.screenshot('done-paper-out');
+    await k.checkA11y('done-paper-out');
+    expect((await k.receipts()).length).toBe(before);
+    await k.paper('ok');
+    await until('the receipt printer has paper', async () => ((await k.api('GET', '/api/devices/receipt')).json.device?.paper === 'ok' ? true : undefined), 15_000);
+    await k.tap('fault-retry');
+    await k.page.getByTestId('done-receipt-printed').waitFor({ timeout: 30_000 });
+    // The agent may also have printed the kept receipt by itself on the refill: never twice.
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await k.receipts();
+    expect(after.length).toBe(before + 1);
+    expect(after.at(-1)!.lines.join('').replace(/\s+/g, '')).toContain(c.serial);
+    await k.tap('done-finish');
+    await k.waitForScreen('start');
+  }, 180_000);
+
+  it('the endpoint down: 已保存，网络恢复后自动提交 on the screen and on the receipt', async () => {
+    await k.endpoint!.stop();
+    await until('the sync disconnected', async () => ((await k.api('GET', '/api/sync')).json.endpoints.some((e: { connected: boolean }) => e.connected) ? undefined : true), 30_000);
+    const c = await applyThroughTheScreens();
+    expect(await text('done-status')).toContain('已保存，网络恢复后自动提交');
+    await k.page.getByTestId('done-queued').waitFor();
+    await k.page.getByTestId('done-receipt-printed').waitFor({ timeout: 30_000 });
+    const receipt = (await k.receipts()).at(-1)!;
+    const paper = receipt.lines.join('').replace(/\s+/g, '');
+    expect(paper).toContain(c.serial);
+    expect(paper).toContain('网络暂时中断，本件已保存，网络恢复后自动提交。');
+    await k.screenshot('done-offline');
+    await k.checkA11y('done-offline');
+    await k.endpoint!.start();
+    await k.tap('done-finish');
+    await k.waitForScreen('start');
+  }, 180_000);
+});
