@@ -6,7 +6,7 @@ import type { FunctionComponent } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { IdleWatcher } from './components/idle';
 import { StaffGesture } from './components/staff-gesture';
-import { useSession, type ScreenId } from './state/session';
+import { getSession, subscribe, useSession, type ScreenId } from './state/session';
 import Certificate from './screens/certificate';
 import Done from './screens/done';
 import Form from './screens/form';
@@ -36,13 +36,18 @@ export const SCREENS: Record<ScreenId, FunctionComponent> = {
   staff: Staff,
 };
 
+/**
+ * The `elder` class on <html> (so dialogs and every screen's CSS can use `.elder` and its custom
+ * properties), set in the same turn as the session changes: the next frame is already drawn in the mode.
+ */
+function applyElderClass(): void {
+  document.documentElement.classList.toggle('elder', getSession().elder);
+}
+subscribe(applyElderClass);
+
 export function App() {
   const screen = useSession((s) => s.screen);
-  const elder = useSession((s) => s.elder);
-  useEffect(() => {
-    // On <html>, so that dialogs and every screen's CSS can use `.elder` (and its custom properties).
-    document.documentElement.classList.toggle('elder', elder);
-  }, [elder]);
+  useEffect(applyElderClass, []);
   const Current = SCREENS[screen];
   return (
     <>
