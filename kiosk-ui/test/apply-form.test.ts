@@ -57,6 +57,7 @@ async function typeChinese(value: string): Promise<void> {
 }
 
 async function tapChoice(label: string): Promise<void> {
+  await k.page.getByTestId('kb-choices').waitFor();
   const faces = await k.page.locator('[data-testid^="choice-"]').allTextContents();
   const at = faces.findIndex((f) => f.replace('✓ ', '') === label);
   expect(at, `choice ${label} in ${faces.join(' ')}`).toBeGreaterThanOrEqual(0);
@@ -72,6 +73,7 @@ async function identifyAndChoose(itemCode: string): Promise<void> {
   await k.waitForScreen('items');
   await k.tap(`item-${itemCode}`);
   await k.waitForScreen('form');
+  await k.page.getByTestId('form-editor').waitFor();
   await k.removeCard();
 }
 
@@ -98,6 +100,7 @@ describe('apply: card -> item -> form -> materials -> review -> submit', () => {
     expect(await text('kb-pinyin')).toBe('wang');
     expect(await text('kb-cand-0')).toBe('王');
     await k.screenshot('form-pinyin-candidates');
+    expect(await k.missingGlyphs()).toEqual([]);
     await k.tap('kb-cand-0');
     await typeChinese('小明');
     expect(await text('form-input')).toBe('王小明');
@@ -198,7 +201,14 @@ describe('apply: card -> item -> form -> materials -> review -> submit', () => {
   }, 180_000);
 
   it('长三角异地就医备案: region picker, a phone refused then accepted; the agent down at submit loses nothing and the retry submits once', async () => {
+    // 回首页: nothing typed in the first application stays in the page (its memory, its storage).
     await k.tap('nav-home');
+    await k.waitForScreen('start');
+    // (Q340000001 is not among them: it is also the catalog's example value for that field, public data the page keeps.)
+    const typed = [CARD.address, '安庆市迎江区示例路100号', '王小明'];
+    expect(await k.heapContains(typed)).toEqual([]);
+    const stored = JSON.stringify(await k.browserStorage());
+    for (const t of typed) expect(stored).not.toContain(t);
     await identifyAndChoose('341600-YB-0001');
     expect(await k.page.getByTestId('form-field-residenceAddress-prefilled').count()).toBe(0);
     await tapChoice('常驻异地工作');

@@ -3,9 +3,10 @@
  * filled in from the card (to mark them 已从身份证读取 and to fill in only once), the field to open (修改
  * on the review screen), the agent's refusals to show on their fields, and the id of the case being
  * submitted (kept while its content is unchanged, so a retry after a lost answer is the same case).
- * Bound to the session's generation: after a reset (回首页, idle time) it is all dropped.
+ * Bound to the session's generation: a reset (回首页, idle time) drops it at once, so nothing of the
+ * citizen's stays referenced in the page after their session.
  */
-import { sessionGeneration } from '../state/session';
+import { sessionGeneration, subscribe } from '../state/session';
 
 export interface FormMemory {
   itemCode?: string;
@@ -23,15 +24,23 @@ export interface FormMemory {
   pending?: { id: string; content: string };
 }
 
-let memory: FormMemory = { prefilled: {}, prefillDone: false, agentErrors: {} };
-let generation = -1;
+const fresh = (): FormMemory => ({ prefilled: {}, prefillDone: false, agentErrors: {} });
+let memory: FormMemory = fresh();
+let generation = sessionGeneration();
+
+subscribe(() => {
+  if (sessionGeneration() !== generation) {
+    generation = sessionGeneration();
+    memory = fresh();
+  }
+});
 
 /** The memory of this session (fresh after a reset, or when the item changes). */
 export function formMemory(itemCode?: string): FormMemory {
   const g = sessionGeneration();
   if (g !== generation || (itemCode !== undefined && memory.itemCode !== undefined && memory.itemCode !== itemCode)) {
     generation = g;
-    memory = { prefilled: {}, prefillDone: false, agentErrors: {} };
+    memory = fresh();
   }
   if (itemCode !== undefined) memory.itemCode = itemCode;
   return memory;
