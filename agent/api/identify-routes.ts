@@ -5,10 +5,11 @@
  * valid code for a demo card's person, to be shown on the scanner simulator. Logs carry the outcome only.
  */
 import type { Logger } from '../../base/log.js';
-import { CheckError, kindOf, object, optional, string, integer } from '../../drivers/manager/check.js';
+import { CheckError, integer, kindOf, object, oneOf, optional, string } from '../../drivers/manager/check.js';
 import { loadCardFixture } from '../../drivers/sim/idcard-sim.js';
 import { PERSONAL_CODE_MAX, PersonalCodeError, encodePersonalCode, verifyPersonalCode } from '../identify/personal-code.js';
 import { isValidIdNumber } from '../pii/id-number.js';
+import type { DemoSimulators } from '../devices/demo-simulators.js';
 import { ApiError } from './errors.js';
 import { route, type AnyRoute } from './server.js';
 
@@ -52,9 +53,23 @@ const demoCodeBody = object({
   validSeconds: optional(integer(-86_400, 86_400)),
 });
 
-/** Demo mode only: a valid personal code for a demo card's person (the configured demo card by default). */
-export function demoIdentifyRoutes(key: Uint8Array, defaultCard: string): AnyRoute[] {
+const cardReaderBody = object({ fault: oneOf(['unreadable', 'none'] as const) });
+
+/**
+ * Demo mode only: a valid personal code for a demo card's person (the configured demo card by default),
+ * and a card that will not read (the next read fails as a dirty or damaged card does).
+ */
+export function demoIdentifyRoutes(key: Uint8Array, defaultCard: string, demo: DemoSimulators): AnyRoute[] {
   return [
+    route({
+      method: 'PUT',
+      path: '/api/demo/card-reader',
+      body: cardReaderBody,
+      handler: ({ body }) => {
+        demo.cardFault(body.fault === 'none' ? undefined : body.fault);
+        return { status: 200, body: demo.state() };
+      },
+    }),
     route({
       method: 'POST',
       path: '/api/demo/personal-code',

@@ -33,6 +33,8 @@ export interface DemoSimulators {
   /** Puts the demo card (or the named fixture) on the reader. */
   insertCard(fixture?: string): void;
   removeCard(): void;
+  /** The next read of the card fails as a dirty or damaged card does (SW3 0x41), or (undefined) reads again. */
+  cardFault(fault: 'unreadable' | undefined): void;
   scan(text: string): Promise<void>;
   setPaper(paper: Paper): void;
   /** The A4 printer's paper (ok, nearEnd, out). */
@@ -112,6 +114,7 @@ export async function startDemoSimulators(options: { dataDir: string; card: stri
       need('idcard', idcard).insertCard(fixture === undefined ? defaultCard : loadCardFixture(fixture));
     },
     removeCard: () => need('idcard', idcard).removeCard(),
+    cardFault: (fault) => need('idcard', idcard).setFault(fault ? { kind: 'sw3', command: 'read', sw3: 0x41, times: 1 } : undefined),
     scan: async (text) => need('scanner', scanner).scan(text),
     setPaper(p) {
       need('receipt', printer).setPaper(p);

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { hmacSm3 } from '../../certs/hmac-sm3.js';
 import { startAgent, type RunningAgent } from '../agent.js';
 import { CODE_REFUSALS, PERSONAL_CODE_KEY_FILE, encodePersonalCode, verifyPersonalCode, type CodeRefusal } from '../identify/personal-code.js';
@@ -147,6 +148,36 @@ describe('POST /api/identify/code and POST /api/demo/personal-code on a demo age
     const r = await apiCall(agent, 'POST', '/api/demo/personal-code', { fixture: 'foreigner-i.json' });
     expect(r.status).toBe(400);
     expect(r.json.error).toMatchObject({ code: 'invalid', field: 'fixture' });
+  });
+
+  it('PUT /api/demo/card-reader unreadable: the next card read fails as a damaged card does, the one after reads', async () => {
+    await apiCall(agent, 'POST', '/api/demo/card', {});
+    const set = await apiCall(agent, 'PUT', '/api/demo/card-reader', { fault: 'unreadable' });
+    expect(set.status).toBe(200);
+    expect(set.json.card).toBe(true);
+    const ws = new WebSocket(new URL('api/ws', agent.url.replace('http', 'ws')), { headers: { authorization: `Bearer ${agent.token}` } });
+    const completions = new Map<number, any>();
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString());
+      if (m.header.type === 'completion') completions.set(m.header.requestId, m);
+    });
+    await new Promise((r) => ws.once('open', r));
+    const read = async (requestId: number): Promise<any> => {
+      ws.send(JSON.stringify({ header: { name: 'IdentityCard.ReadCard', requestId, type: 'command', version: '1.0', timeout: 20000 }, payload: {} }));
+      while (!completions.has(requestId)) await new Promise((r) => setTimeout(r, 20));
+      return completions.get(requestId);
+    };
+    try {
+      const failed = await read(1);
+      expect(failed.header.completionCode).toBe('commandErrorCode');
+      expect(failed.payload.errorCode).toBe('idcard.sw3.41');
+      expect((await read(2)).header.completionCode).toBe('success');
+    } finally {
+      ws.close();
+    }
+    expect((await apiCall(agent, 'PUT', '/api/demo/card-reader', { fault: 'none' })).status).toBe(200);
+    expect((await apiCall(agent, 'PUT', '/api/demo/card-reader', { fault: 'broken' })).status).toBe(400);
+    await apiCall(agent, 'DELETE', '/api/demo/card');
   });
 
   it('the key is DATA/keys/identity-code.secret (0600) and survives a restart: a code made before verifies after', async () => {
