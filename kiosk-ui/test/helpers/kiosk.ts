@@ -213,6 +213,8 @@ export async function startKiosk(options: KioskOptions = {}): Promise<Kiosk> {
       async open() {
         if (page) await page.close();
         page = await context.newPage();
+        // A control that does not appear fails the test in seconds, not at the test's own timeout.
+        page.setDefaultTimeout(10_000);
         page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
         page.on('console', (m) => {
           if (m.type() === 'error') pageErrors.push(`console.error: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
