@@ -165,6 +165,7 @@ describe('智能导办', () => {
     expect(await text('guide-result-name')).toBe('社会保险参保缴费证明开具');
     expect(await text('guide-reason')).toContain('参保和缴费记录');
     expect(await text('guide-result')).toContain('当场出证');
+    await expect.poll(() => text('guide-materials')).toContain('无需提交材料');
     await k.screenshot('guide-result');
     await k.checkA11y('guide: the result');
 
@@ -187,9 +188,13 @@ describe('智能导办', () => {
     await k.tap('guide-choice-0');
     expect(await text('guide-result-name')).toBe('长三角异地就医备案');
     expect(await text('guide-reason')).toContain('异地就医备案');
+    // what to bring, from the item itself
+    await expect.poll(() => text('guide-materials')).toContain('个人承诺书（原件）');
     await k.tap('guide-restart');
     await k.tap('guide-choice-2');
     expect(await text('guide-result-name')).toBe('住房公积金异地购房提取');
+    await expect.poll(() => text('guide-materials')).toContain('购房发票（复印件或电子证照）');
+    expect(await text('guide-materials')).toContain('不动产权证书（电子证照或复印件），可选');
     await home();
   });
 });

@@ -5,6 +5,7 @@
  * (GET /api/catalog), checked by the agent (every answer an item of the catalog, no loops).
  */
 import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api/client';
 import { explain } from '../api/explain';
 import { BigButton } from '../components/button';
 import { Notice } from '../components/notice';
@@ -128,8 +129,34 @@ export default function GuideScreen() {
   );
 }
 
+interface Material {
+  id: string;
+  name: string;
+  required: boolean;
+  form: string;
+  alternatives?: string[];
+}
+
+/** What to bring (题本 lead to the item and its materials): GET /api/catalog/{code}; nothing shown if it cannot be asked. */
+function useMaterials(code: string): Material[] | undefined {
+  const [materials, setMaterials] = useState<Material[] | undefined>();
+  useEffect(() => {
+    let live = true;
+    setMaterials(undefined);
+    api.get<{ materials?: Material[] }>(`/api/catalog/${encodeURIComponent(code)}`).then(
+      (it) => live && setMaterials(Array.isArray(it.materials) ? it.materials : []),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [code]);
+  return materials;
+}
+
 function GuideResult({ catalog, item, reason, onRestart }: { catalog: CatalogList; item: string; reason: string; onRestart: () => void }) {
   const found = catalog.items.find((i) => i.code === item);
+  const materials = useMaterials(item);
   if (!found) {
     return (
       <div class="guide-fault">
@@ -153,6 +180,22 @@ function GuideResult({ catalog, item, reason, onRestart }: { catalog: CatalogLis
       <p class="guide-reason" data-testid="guide-reason">
         {reason}
       </p>
+      {materials !== undefined && (
+        <div class="guide-materials" data-testid="guide-materials">
+          <p class="guide-materials-title">需要准备的材料</p>
+          {materials.length === 0 ? (
+            <p>无需提交材料，刷身份证即可办理。</p>
+          ) : (
+            <ul>
+              {materials.map((m) => (
+                <li key={m.id}>
+                  {m.name}（{[m.form, ...(m.alternatives ?? [])].join('或')}）{m.required ? '' : '，可选'}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
       <div class="guide-result-actions">
         <BigButton testid="guide-start" label="开始办理" onClick={() => chooseItem(found.code)} />
         <BigButton testid="guide-restart" kind="secondary" label="重新选择" onClick={onRestart} />
