@@ -13,17 +13,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoPki } from '../../certs/demo-pki.js';
 import { verifyPdf } from '../../certs/pdf/verify.js';
 import { sm3Hex } from '../../certs/sm3.js';
+import { AGENT_READY } from './helpers/browser.js';
+import { startDaemon, type Daemon } from './helpers/processes.js';
 import { startKiosk, until, type Kiosk } from './helpers/kiosk.js';
 
 const ITEM = '341600-SB-0003';
+/** The kiosk the test under way drives (each describe has its own). */
 let k: Kiosk;
+let first: Kiosk | undefined;
 
 beforeAll(async () => {
-  k = await startKiosk({ endpoint: 'external' });
+  k = first = await startKiosk({ endpoint: 'external' });
 }, 120_000);
 
 afterAll(async () => {
-  await k?.stop();
+  await first?.stop();
 });
 
 const text = async (testid: string): Promise<string> => (await k.page.getByTestId(testid).textContent()) ?? '';
@@ -149,6 +153,20 @@ describe('done + certificate', () => {
     await k.waitForScreen('start');
   }, 180_000);
 
+  it('a certificate issued already (an answer lost on the way): 当场出证 shows that one, nothing issued twice', async () => {
+    const c = await applyThroughTheScreens();
+    await k.page.getByTestId('done-certificate').waitFor();
+    const issuedFirst = await k.api('POST', `/api/cases/${c.id}/issue`, {});
+    expect(issuedFirst.status).toBe(201);
+    await k.tap('done-certificate');
+    await k.page.getByTestId('cert-issued').waitFor({ timeout: 30_000 });
+    expect(await text('cert-document-id')).toBe(issuedFirst.json.documentId);
+    expect(await k.page.getByTestId('fault').count()).toBe(0);
+    expect((await k.api('GET', `/api/cases/${c.id}`)).json.results).toHaveLength(1);
+    await k.tap('cert-finish');
+    await k.waitForScreen('start');
+  }, 180_000);
+
   it('the endpoint down: 已保存，网络恢复后自动提交 on the screen and on the receipt', async () => {
     await k.endpoint!.stop();
     await until('the sync disconnected', async () => ((await k.api('GET', '/api/sync')).json.endpoints.some((e: { connected: boolean }) => e.connected) ? undefined : true), 30_000);
@@ -165,5 +183,40 @@ describe('done + certificate', () => {
     await k.endpoint!.start();
     await k.tap('done-finish');
     await k.waitForScreen('start');
+  }, 180_000);
+});
+
+describe('当场出证 with the agent not answering', () => {
+  let k2: Kiosk;
+  let restarted: Daemon | undefined;
+  beforeAll(async () => {
+    k2 = await startKiosk({ name: 'done-certificate-agent-down' });
+  }, 120_000);
+  afterAll(async () => {
+    await restarted?.stop();
+    await k2?.stop();
+  });
+
+  it('issuing fails with a plain fault and 重新开具; with the agent back, the retry issues it and the case is kept', async () => {
+    k = k2;
+    const c = await applyThroughTheScreens();
+    await k.page.getByTestId('done-receipt-printed').waitFor({ timeout: 30_000 });
+    await k.page.getByTestId('done-certificate').waitFor();
+    const port = new URL(k.url).port;
+    await k.agent.stop();
+    await k.tap('done-certificate');
+    await k.waitForScreen('certificate');
+    await k.page.getByTestId('fault').waitFor({ timeout: 30_000 });
+    expect(await text('fault')).toContain('终端服务暂时没有响应，证明没有开具。请稍候片刻点“重新开具”');
+    expect(await text('fault')).toContain('您的办件已保存，不会丢失');
+    expect(await text('cert-serial')).toBe(`申办流水号：${c.serial}`);
+    await k.screenshot('certificate-agent-down');
+    await k.checkA11y('certificate-agent-down');
+    restarted = await startDaemon(['start', '--data', k.dataDir, '--port', port], AGENT_READY);
+    await k.tap('fault-retry');
+    await k.page.getByTestId('cert-issued').waitFor({ timeout: 30_000 });
+    expect(await text('cert-document-id')).toBe(`SB-${c.serial}`);
+    await k.page.getByTestId('cert-preview').waitFor({ timeout: 30_000 });
+    expect((await k.api('GET', `/api/cases/${c.id}`)).json.status).toBe('completed');
   }, 180_000);
 });

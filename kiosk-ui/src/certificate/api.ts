@@ -43,6 +43,17 @@ export async function issueCertificate(caseId: string): Promise<Issued> {
   return { documentId: r.documentId, template: r.template };
 }
 
+/**
+ * The certificate already issued for the case, if any (the case completed with a result document that a
+ * certs template made): after a page reload or a lost answer, issuing again is refused, and the citizen
+ * gets the one already sealed instead.
+ */
+export async function issuedBefore(caseId: string): Promise<Issued | undefined> {
+  const c = await api.get<{ status: string; results?: { documentId: string; template?: string }[] }>(`/api/cases/${encodeURIComponent(caseId)}`);
+  const r = c.results?.find((x) => typeof x.template === 'string');
+  return c.status === 'completed' && r ? { documentId: r.documentId, template: r.template! } : undefined;
+}
+
 export async function printDocument(caseId: string, documentId: string): Promise<PrintJob> {
   return (await api.post<{ job: PrintJob }>(`/api/cases/${encodeURIComponent(caseId)}/documents/${encodeURIComponent(documentId)}/print`)).job;
 }

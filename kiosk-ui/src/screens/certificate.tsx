@@ -7,11 +7,11 @@
  * certificate stay with the agent whatever happens (a kept print job is retried, printing once).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api/client';
+import { api, ApiError } from '../api/client';
 import { BigButton } from '../components/button';
 import { Notice } from '../components/notice';
 import { goHome, Screen } from '../components/screen';
-import { issueCertificate, keptJob, previewPage, printDocument, progressOf, retryJob, type PreviewPage, type PrintJob } from '../certificate/api';
+import { issueCertificate, issuedBefore, keptJob, previewPage, printDocument, progressOf, retryJob, type Issued, type PreviewPage, type PrintJob } from '../certificate/api';
 import { certificatePrintFault, issueFault, issueRetryable } from '../certificate/faults';
 import { retryable } from '../pickup/print-fault';
 import { setRatingTarget } from '../pickup/rating-target';
@@ -37,13 +37,16 @@ export default function CertificateScreen() {
   const issue = (): void => {
     if (!caseId) return;
     setIssuing({ state: 'issuing' });
-    issueCertificate(caseId).then(
-      (issued) => {
-        progressOf(caseId).issued = issued;
-        setIssuing({ state: 'issued' });
-      },
-      (error: unknown) => setIssuing({ state: 'failed', error }),
-    );
+    const issued = (done: Issued): void => {
+      progressOf(caseId).issued = done;
+      setIssuing({ state: 'issued' });
+    };
+    issueCertificate(caseId).then(issued, async (error: unknown) => {
+      // Refused because it was issued already (an answer lost on the way, the page reloaded): that one is the citizen's.
+      const before = error instanceof ApiError && (error.code === 'certificate.exists' || error.code === 'case.illegalTransition') ? await issuedBefore(caseId).catch(() => undefined) : undefined;
+      if (before) issued(before);
+      else setIssuing({ state: 'failed', error });
+    });
   };
 
   useEffect(() => {
@@ -121,6 +124,9 @@ export default function CertificateScreen() {
   return (
     <Screen id="certificate" title="当场出证" back={() => go('done')} prompt={prompt}>
       {itemName && <p class="lead cert-item">{itemName}</p>}
+      <p class="cert-serial" data-testid="cert-serial">
+        申办流水号：<span class="cert-serial-number">{submitted.serial}</span>
+      </p>
 
       {issuing.state === 'issuing' && (
         <Notice kind="info" testid="cert-issuing" title="正在开具证明">
