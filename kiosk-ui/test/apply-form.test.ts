@@ -9,11 +9,14 @@
  * everything still on the page, 重新提交 once the agent is back submits the same case once.
  * Screenshots and axe on each screen.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pinyin } from 'pinyin-pro';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIso, stepDate, today } from '../src/keyboard/date';
 import { AGENT_READY } from './helpers/browser.js';
-import { startDaemon, type Daemon } from './helpers/processes.js';
+import { runTongban, startDaemon, type Daemon } from './helpers/processes.js';
+import { demoCatalogData } from '../../agent/catalog/demo-catalog';
 import { startKiosk, until, type Kiosk } from './helpers/kiosk.js';
 
 /** The demo card (drivers/sim/fixtures/resident-longterm.json). */
@@ -65,6 +68,7 @@ async function tapChoice(label: string): Promise<void> {
 }
 
 async function identifyAndChoose(itemCode: string): Promise<void> {
+  if ((await k.currentScreen()) !== 'start') await k.tap('nav-home');
   await k.waitForScreen('start');
   await k.tap('start-idcard');
   await k.waitForScreen('identify');
@@ -261,5 +265,59 @@ describe('apply: card -> item -> form -> materials -> review -> submit', () => {
     expect(c.form).toEqual({ filingType: '常驻异地工作', settleRegion: '310117', startDate, residenceAddress: '上海市松江区示例路8弄3号', phone: '13800000009' });
     expect(c.materials).toEqual([{ id: 'commitment', provision: 'later' }]);
     await until('the case at the endpoint', async () => ((await k.api('GET', `/api/cases/${c.id}`)).json.status === 'uploaded' ? true : undefined));
+  }, 180_000);
+
+  it('a catalog update during the session: the agent refuses a field and the refusal shows on that field until it is changed', async () => {
+    await identifyAndChoose('341600-YB-0001');
+    await tapChoice('异地长期居住');
+    await k.tap('form-next');
+    await k.tap('region-310000');
+    await k.tap('region-310117');
+    await k.tap('form-next');
+    await k.tap('date-confirm');
+    await k.tap('form-next');
+    await typeChinese('上海市松江区示例路8弄3号');
+    await k.tap('form-next');
+    for (const c of '13800000000') await k.tap(`kb-key-${c}`);
+    await k.tap('form-done');
+    await k.waitForScreen('materials');
+    await k.tap('materials-next');
+    await k.waitForScreen('review');
+
+    // Meanwhile the endpoint publishes a catalog in which 异地居住地址 takes at most 10 characters.
+    const catalog = structuredClone(demoCatalogData) as { version: number; items: { code: string; form: { fields: { name: string; max?: number; example?: string }[] } }[] };
+    const before = (await k.api<{ version: number }>('GET', '/api/catalog')).json.version;
+    catalog.version = before + 1;
+    const field = catalog.items.find((i) => i.code === '341600-YB-0001')!.form.fields.find((f) => f.name === 'residenceAddress')!;
+    field.max = 10;
+    field.example = '松江区示例路1号'; // a catalog's examples must pass their fields
+    const file = join(k.dataDir, '..', 'catalog-v2.json');
+    writeFileSync(file, JSON.stringify(catalog));
+    const set = await runTongban(['endpoint', 'catalog', 'set', '--data', join(k.dataDir, 'endpoint'), '--in', file]);
+    expect(set.code, set.stderr).toBe(0);
+    await until('the new catalog at the kiosk', async () => ((await k.api<{ version: number }>('GET', '/api/catalog')).json.version === before + 1 ? true : undefined));
+
+    await k.tap('review-submit');
+    await k.waitForScreen('form');
+    expect(await text('form-editor-label')).toContain('异地居住地址');
+    expect(await text('form-error')).toBe('异地居住地址：最多10个字');
+    expect(await text('form-field-residenceAddress-error')).toBe('异地居住地址：最多10个字');
+    await k.screenshot('form-agent-refused');
+    await k.checkA11y('form-agent-refused');
+    // 下一步 still refuses while the value is the one refused.
+    await k.tap('form-done');
+    expect(await text('form-editor-label')).toContain('异地居住地址');
+    await k.tap('kb-clear');
+    await typeChinese('松江区示例路8弄3号');
+    expect(await k.page.getByTestId('form-error').count()).toBe(0);
+    await k.tap('form-done');
+    await k.waitForScreen('materials');
+    await k.tap('materials-next');
+    await k.waitForScreen('review');
+    await k.tap('review-submit');
+    await k.waitForScreen('done');
+    const list = (await k.api<{ cases: { id: string; itemCode: string }[] }>('GET', '/api/cases')).json.cases.filter((c) => c.itemCode === '341600-YB-0001');
+    const forms = await Promise.all(list.map(async (c) => (await k.api('GET', `/api/cases/${c.id}`)).json.form.residenceAddress));
+    expect(forms).toContain('松江区示例路8弄3号');
   }, 180_000);
 });

@@ -13,7 +13,7 @@ import { Notice } from '../components/notice';
 import { Screen } from '../components/screen';
 import { caseBody, newCaseId } from '../form/case-body';
 import { formErrors } from '../form/field-check';
-import { loadItem, loadRegions } from '../form/load';
+import { forgetItem, loadItem, loadRegions } from '../form/load';
 import { maskIdNumber, maskName } from '../form/mask';
 import { materialChoices } from '../form/materials';
 import { formMemory } from '../form/memory';
@@ -100,6 +100,8 @@ export default function ReviewScreen() {
       if (sessionGeneration() !== generation) return;
       setSending(false);
       const problems = problemsOf(err);
+      // A refusal the page's own check let through: the catalog changed since the form was opened.
+      if (problems.length > 0) forgetItem(item.code);
       const fieldProblems = problems.filter((p) => p.path.startsWith('form.'));
       if (fieldProblems.length > 0) {
         memory.agentErrors = {};
