@@ -172,8 +172,7 @@ describe('智能导办', () => {
     await k.tap('guide-start');
     await k.waitForScreen('identify');
     await k.insertCard();
-    await k.page.getByTestId('identify-applicant').waitFor();
-    // an item was chosen first: on to its form
+    // an item was chosen first: on to its form at once (pre-filled, it shows who applies)
     await k.waitForScreen('form');
     await home();
     await k.removeCard();

@@ -2,9 +2,9 @@
  * 身份核验: the citizen puts their ID card on the reader or shows their personal QR code (电子身份码) to the
  * scanner; both are awaited at once (IdentityCard.ReadCard and BarcodeReader.Read through the devices
  * socket). A scanned code goes to the agent (POST /api/identify/code), which verifies it: the page never
- * reads personal data out of a code. The bound applicant is shown masked (张*三 / 3416**********1234), then
- * the visit goes on: an application to the items (or the form when an item was chosen first), a pick-up
- * to the pick-up screen. Every failure is a `fault` notice saying what to do, with 重试; the device
+ * reads personal data out of a code. The visit goes on: a pick-up to the pick-up screen, an application to
+ * the form when an item was chosen first (both show who it is themselves, the form pre-filled), else the
+ * bound applicant is shown masked (张*三 / 3416**********1234) for a moment, then the items. Every failure is a `fault` notice saying what to do, with 重试; the device
  * commands are canceled when the screen is left.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -29,6 +29,12 @@ type Phase = 'waiting' | 'reading' | 'checking' | 'bound';
 
 const GARBLED = '未能识别这个二维码。请打开手机上的“电子身份码”，调亮屏幕后对准扫码口重新扫描；也可以刷身份证。';
 const TIMED_OUT = '等待超时，没有读到身份证或电子身份码。请点“重试”，再将身份证放在感应区，或将电子身份码对准扫码口。';
+
+/** Whether the next screen shows the applicant itself (else this one shows them masked for a moment). */
+function showsApplicant(): boolean {
+  const s = getSession();
+  return s.purpose === 'pickup' || s.itemCode !== undefined;
+}
 
 function nextScreen(): void {
   const s = getSession();
@@ -62,10 +68,12 @@ export default function IdentifyScreen() {
       if (!alive()) return;
       stopAll();
       update({ applicant: a });
+      speak('身份核验成功');
+      // The form (pre-filled) and the pick-up screen (its greeting) show who it is themselves: on at once.
+      if (showsApplicant()) return nextScreen();
       setFault(undefined);
       setBound(a);
       setPhase('bound');
-      speak('身份核验成功');
     };
     const timedOut = (): void => {
       if (!alive()) return;
@@ -168,7 +176,7 @@ export default function IdentifyScreen() {
             <dd>{bound.source === 'idcard' ? '居民身份证' : '电子身份码'}</dd>
           </dl>
           <div class="identify-actions">
-            <BigButton testid="identify-continue" label={purpose === 'pickup' ? '查看办理结果' : '继续'} sub="正在进入下一步…" onClick={nextScreen} />
+            <BigButton testid="identify-continue" label="继续选择事项" sub="正在进入下一步…" onClick={nextScreen} />
             <BigButton testid="identify-again" kind="secondary" label="不是本人，重新核验" onClick={notMe} />
           </div>
         </section>
