@@ -173,7 +173,7 @@ export default function FormScreen() {
   const keyboard = keyboardFor(field);
   const prefilled = (f: FormField): boolean => memory.prefilled[f.name] !== undefined && memory.prefilled[f.name] === (values[f.name] ?? '');
   const last = active === fields.length - 1;
-  const errorCount = Object.keys(formErrors(fields, values)).length;
+  const errorCount = fields.filter((f) => errorOf(f, values[f.name] ?? '') !== undefined).length;
 
   return (
     <Screen id="form" title="填写信息" back={() => go('items')} prompt={`请填写${item.name}的信息`}>
