@@ -98,6 +98,26 @@ export interface CaseProgress {
 }
 
 let memo: { generation: number; byCase: Map<string, CaseProgress> } | undefined;
+const listeners = new Set<() => void>();
+
+/** Called when a case's progress changes (a print that finished after its screen was left and entered again). */
+export function onProgress(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Records a change of a case's progress and tells the screens. */
+export function setProgress(caseId: string, patch: Partial<CaseProgress>): CaseProgress {
+  const p = Object.assign(progressOf(caseId), patch);
+  for (const l of [...listeners]) l();
+  return p;
+}
+
+/** Whether a kept print job is still waiting (the agent may have printed it by itself after a refill). */
+export async function jobPending(jobId: string): Promise<boolean> {
+  const { jobs } = await api.get<{ jobs: PrintJob[] }>('/api/print-jobs');
+  return jobs.some((j) => j.id === jobId);
+}
 
 /** This session's progress of a case (a new session starts empty). */
 export function progressOf(caseId: string): CaseProgress {

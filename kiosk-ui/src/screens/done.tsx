@@ -10,7 +10,8 @@ import { api } from '../api/client';
 import { BigButton } from '../components/button';
 import { Notice } from '../components/notice';
 import { goHome, Screen } from '../components/screen';
-import { keptJob, printReceipt, progressOf, retryJob, type CaseProgress } from '../certificate/api';
+import { devices } from '../api/devices';
+import { jobPending, keptJob, onProgress, printReceipt, progressOf, retryJob, setProgress, type CaseProgress } from '../certificate/api';
 import { receiptFault } from '../certificate/faults';
 import { go, useSession } from '../state/session';
 
@@ -25,31 +26,50 @@ function grouped(serial: string): string {
   return serial.replace(/(.{4})(?=.)/g, '$1 ');
 }
 
-/** Prints the case's receipt once per session; a later visit of the screen shows how it went. */
+/**
+ * Prints the case's receipt once per session; a later visit of the screen shows how it went. A receipt
+ * the printer refused is printed by the agent by itself when the printer is ready again (paper added):
+ * on the printer's "ready" the kept job is looked up, and the screen says printed when it is gone.
+ */
 function useReceipt(caseId: string | undefined): [CaseProgress['receipt'], () => void] {
   const [receipt, setReceipt] = useState<CaseProgress['receipt']>(caseId ? progressOf(caseId).receipt : undefined);
-  const run = (retry: boolean): void => {
+  useEffect(() => {
     if (!caseId) return;
-    const progress = progressOf(caseId);
-    const kept = progress.receipt?.job;
-    const next: CaseProgress['receipt'] = { state: 'printing', ...(kept ? { job: kept } : {}) };
-    progress.receipt = next;
-    setReceipt(next);
+    const offProgress = onProgress(() => setReceipt(progressOf(caseId).receipt));
+    const offDevices = devices.onUnsolicited((name, payload) => {
+      const kept = progressOf(caseId).receipt;
+      const status = (payload as { status?: { kind?: string; state?: string } } | undefined)?.status;
+      if (name !== 'Common.StatusChangedEvent' || status?.kind !== 'receipt' || status.state !== 'online' || kept?.state !== 'failed' || !kept.job) return;
+      const job = kept.job;
+      // The agent's own retry runs as the printer turns ready: give it a moment, then look.
+      setTimeout(() => {
+        void jobPending(job.id).then(
+          (pending) => {
+            if (!pending && progressOf(caseId).receipt?.state === 'failed') setProgress(caseId, { receipt: { state: 'printed', job } });
+          },
+          () => undefined,
+        );
+      }, 1500);
+    });
+    if (progressOf(caseId).receipt === undefined) run(false);
+    return () => {
+      offProgress();
+      offDevices();
+    };
+  }, [caseId]);
+
+  function run(retry: boolean): void {
+    if (!caseId) return;
+    const kept = progressOf(caseId).receipt?.job;
+    setProgress(caseId, { receipt: { state: 'printing', ...(kept ? { job: kept } : {}) } });
     (retry && kept ? retryJob(kept.id) : printReceipt(caseId)).then(
-      (job) => {
-        progress.receipt = { state: 'printed', job };
-        setReceipt(progress.receipt);
-      },
+      (job) => setProgress(caseId, { receipt: { state: 'printed', job } }),
       (error: unknown) => {
         const job = keptJob(error) ?? kept;
-        progress.receipt = { state: 'failed', error, ...(job ? { job } : {}) };
-        setReceipt(progress.receipt);
+        setProgress(caseId, { receipt: { state: 'failed', error, ...(job ? { job } : {}) } });
       },
     );
-  };
-  useEffect(() => {
-    if (caseId && progressOf(caseId).receipt === undefined) run(false);
-  }, [caseId]);
+  }
   return [receipt, () => run(true)];
 }
 
