@@ -220,7 +220,11 @@ export async function startKiosk(options: KioskOptions = {}): Promise<Kiosk> {
           if (m.type() === 'error') pageErrors.push(`console.error: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
         });
         await page.goto(kioskUrl);
-        await page.getByTestId('screen-start').waitFor({ state: 'visible', timeout: 15_000 });
+        try {
+          await page.getByTestId('screen-start').waitFor({ state: 'visible', timeout: 15_000 });
+        } catch (err) {
+          throw new Error(`the start screen did not show (${String(err).split('\n')[0]}); page errors: ${pageErrors.join('; ') || 'none'}; agent stderr: ${kioskAgent.stderr().slice(-2000)}`);
+        }
         return page;
       },
       api,
