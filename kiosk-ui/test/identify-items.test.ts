@@ -46,6 +46,7 @@ describe('identify by ID card', () => {
     expect(await text('identify-prompt')).toContain('请将身份证放在感应区');
     await k.screenshot('identify-waiting');
     await k.checkA11y('identify: waiting');
+    expect(await k.missingGlyphs()).toEqual([]);
 
     await k.insertCard();
     await k.page.getByTestId('identify-applicant').waitFor();
@@ -71,6 +72,7 @@ describe('identify by ID card', () => {
     expect(await k.page.getByTestId('items-tab-department').getAttribute('aria-selected')).toBe('true');
     await k.screenshot('items-department');
     await k.checkA11y('items: by department');
+    expect(await k.missingGlyphs()).toEqual([]);
 
     await k.tap('items-tab-category');
     expect(await k.page.getByTestId('items-tab-category').getAttribute('aria-selected')).toBe('true');
@@ -168,6 +170,7 @@ describe('智能导办', () => {
     await expect.poll(() => text('guide-materials')).toContain('无需提交材料');
     await k.screenshot('guide-result');
     await k.checkA11y('guide: the result');
+    expect(await k.missingGlyphs()).toEqual([]);
 
     await k.tap('guide-start');
     await k.waitForScreen('identify');

@@ -85,6 +85,8 @@ export default function IdentifyScreen() {
     const channelFailed = (channel: Channel, c: Completion): void => {
       if (!alive()) return;
       if (c.completionCode === 'timeOut') return timedOut();
+      // Canceled but not by this screen: the socket to the agent dropped (the agent restarting).
+      if (c.completionCode === 'canceled') c = { completionCode: 'deviceNotReady', payload: {} };
       setPhase('waiting');
       showFault(deviceFault(channel, c));
     };
@@ -97,7 +99,7 @@ export default function IdentifyScreen() {
           if (name === 'IdentityCard.MediaInsertedEvent' && alive()) setPhase('reading');
         },
       });
-      if (!alive() || c.completionCode === 'canceled') return;
+      if (!alive()) return;
       if (c.completionCode === 'success') {
         const a = applicantFromCard(c.payload?.card);
         if (a) return bind(a);
@@ -110,7 +112,7 @@ export default function IdentifyScreen() {
       // One code after another: a bad code is explained and the scanner goes on listening.
       while (alive()) {
         const c = await devices.command('BarcodeReader.Read', {}, { signal: ctl.signal, timeoutMs: WAIT_MS });
-        if (!alive() || c.completionCode === 'canceled') return;
+        if (!alive()) return;
         if (c.completionCode !== 'success') return channelFailed('scan', c);
         const text: unknown = c.payload?.codes?.[0]?.text;
         if (typeof text !== 'string' || text === '') {
