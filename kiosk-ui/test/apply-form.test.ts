@@ -206,7 +206,7 @@ describe('apply: card -> item -> form -> materials -> review -> submit', () => {
 
   it('长三角异地就医备案: region picker, a phone refused then accepted; the agent down at submit loses nothing and the retry submits once', async () => {
     // 回首页: nothing typed in the first application stays in the page (its memory, its storage).
-    await k.tap('nav-home');
+    if ((await k.currentScreen()) !== 'start') await k.tap('nav-home');
     await k.waitForScreen('start');
     // (Q340000001 is not among them: it is also the catalog's example value for that field, public data the page keeps.)
     const typed = [CARD.address, '安庆市迎江区示例路100号', '王小明'];
@@ -217,6 +217,15 @@ describe('apply: card -> item -> form -> materials -> review -> submit', () => {
     expect(await k.page.getByTestId('form-field-residenceAddress-prefilled').count()).toBe(0);
     await tapChoice('常驻异地工作');
     await k.tap('form-next');
+
+    // 适老模式: one field at a time (no list), larger; the region picker still fits.
+    await k.tap('nav-elder');
+    expect(await k.page.getByTestId('form-list').count()).toBe(0);
+    expect(await text('form-progress')).toBe('第2项，共5项');
+    await k.screenshot('form-region-elder');
+    await k.checkA11y('form-region-elder');
+    await k.tap('nav-elder');
+    await k.page.getByTestId('form-list').waitFor();
 
     // 就医地: 上海市 -> 松江区 on the region picker.
     await k.page.getByTestId('kb-region').waitFor();

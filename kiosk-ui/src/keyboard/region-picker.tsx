@@ -33,7 +33,10 @@ export function RegionPicker({ regions, value, onChange }: RegionPickerProps) {
     );
   }
   const here = parent === null ? undefined : regions.find((r) => r.code === parent);
-  const list = childrenOf(regions, parent);
+  // Regions the list subdivides (长三角, where the kiosks stand) first, so they need no scrolling.
+  const list = childrenOf(regions, parent)
+    .map((r) => ({ r, deeper: childrenOf(regions, r.code).length > 0 }))
+    .sort((a, b) => Number(b.deeper) - Number(a.deeper));
   return (
     <div class="keyboard region-picker" data-testid="kb-region" role="group" aria-label="选择地区">
       <div class="region-path">
@@ -51,21 +54,12 @@ export function RegionPicker({ regions, value, onChange }: RegionPickerProps) {
         </KeyButton>
       )}
       <div class="region-list">
-        {list.map((r) => {
-          const hasChildren = childrenOf(regions, r.code).length > 0;
-          return (
-            <KeyButton
-              testid={`region-${r.code}`}
-              key={r.code}
-              kind="candidate"
-              pressed={value === r.code}
-              onPress={() => (hasChildren ? setParent(r.code) : onChange(r.code))}
-            >
-              {value === r.code ? `✓ ${r.name}` : r.name}
-              {hasChildren ? ' ›' : ''}
-            </KeyButton>
-          );
-        })}
+        {list.map(({ r, deeper }) => (
+          <KeyButton testid={`region-${r.code}`} key={r.code} kind="candidate" pressed={value === r.code} onPress={() => (deeper ? setParent(r.code) : onChange(r.code))}>
+            {value === r.code ? `✓ ${r.name}` : r.name}
+            {deeper ? ' ›' : ''}
+          </KeyButton>
+        ))}
       </div>
       <KeyButton testid="region-manual" kind="action" wide onPress={() => setManual(true)}>
         其他地区（输入代码）
