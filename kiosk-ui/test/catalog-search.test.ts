@@ -37,6 +37,18 @@ describe('search', () => {
     expect(codes(searchItems(catalog.items, 'X'))).toEqual(['340802-GA-0006', '340802-YB-0007', '340802-SB-0008', '341600-SB-0003', '341800-BDC-0004', '310117-SB-0005']);
   });
 
+  it('letters are also whole syllables, mixed with initials, the last one begun; a polyphone by any reading', () => {
+    expect(codes(searchItems(catalog.items, 'yidi'))).toEqual(['341600-YB-0001', '341600-GJJ-0002']);
+    expect(codes(searchItems(catalog.items, 'YIDIJIUYI'))).toEqual(['341600-YB-0001']);
+    expect(codes(searchItems(catalog.items, 'ydjiuy'))).toEqual(['341600-YB-0001']);
+    expect(codes(searchItems(catalog.items, 'yidijiu'))).toEqual(['341600-YB-0001']);
+    expect(codes(searchItems(catalog.items, 'zhengming'))).toEqual(['341600-SB-0003', '341800-BDC-0004']);
+    // 长 is chang (and zhang): 长三角… by its full reading, from the start
+    expect(codes(searchItems(catalog.items, 'changsanjiao'))).toEqual(['341600-YB-0001']);
+    expect(codes(searchItems(catalog.items, 'xinsheng'))).toEqual(['340802-GA-0006', '340802-YB-0007', '340802-SB-0008']);
+    expect(searchItems(catalog.items, 'yidiq')).toEqual([]);
+  });
+
   it('a piece of the name (or department, theme) matches; names that start with it come first', () => {
     expect(codes(searchItems(catalog.items, '证明'))).toEqual(['341600-SB-0003', '341800-BDC-0004']);
     expect(codes(searchItems(catalog.items, '新生儿')).slice(0, 3)).toEqual(['340802-GA-0006', '340802-YB-0007', '340802-SB-0008']);
@@ -48,8 +60,11 @@ describe('search', () => {
   it('the keyboard lights only the letters that lead somewhere', () => {
     const first = nextLetters(catalog.items, '');
     for (const item of catalog.items) expect(first.has(item.initials[0]!.toUpperCase())).toBe(true);
-    expect(nextLetters(catalog.items, 'YDJ')).toEqual(new Set(['Y']));
-    expect(nextLetters(catalog.items, 'csjydjyba')).toEqual(new Set());
+    // after YDJ: Y (医) or I (就 as jiu…)
+    expect(nextLetters(catalog.items, 'YDJ')).toEqual(new Set(['Y', 'I']));
+    expect(nextLetters(catalog.items, 'YDJY')).toEqual(new Set(['B', 'I']));
+    expect(nextLetters(catalog.items, 'csjydjyba')).toEqual(new Set(['N'])); // …备案 as ba-n
+    expect(nextLetters(catalog.items, 'csjydjyban')).toEqual(new Set());
     expect(nextLetters(catalog.items, 'qqq')).toEqual(new Set());
   });
 });

@@ -82,20 +82,27 @@ describe('identify by ID card', () => {
     await k.checkA11y('items: by theme');
   });
 
-  it('search by pinyin initials on the letter keyboard (only letters that lead somewhere are lit), and by name', async () => {
+  it('search by pinyin (initials or syllables) on the letter keyboard (only letters that lead somewhere are lit), and by name', async () => {
     for (const l of 'YDJY') await k.tap(`items-key-${l}`);
     expect(await k.page.getByTestId('items-query').inputValue()).toBe('YDJY');
     await k.page.getByTestId('items-results').waitFor();
     expect(await k.page.locator('[data-testid^="item-3"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).toEqual(['item-341600-YB-0001']);
     expect(await text('items-results')).toContain('长三角异地就医备案');
-    // after YDJY only the B of …备案 can follow
+    // after YDJY: B (…备案) or I (医 as yi) can follow
     expect(await k.page.getByTestId('items-key-B').isEnabled()).toBe(true);
+    expect(await k.page.getByTestId('items-key-I').isEnabled()).toBe(true);
     expect(await k.page.getByTestId('items-key-Q').isEnabled()).toBe(false);
     await k.screenshot('items-search-initials');
     await k.checkA11y('items: search by initials');
 
     await k.tap('items-key-back');
     expect(await k.page.getByTestId('items-query').inputValue()).toBe('YDJ');
+    await k.tap('items-key-clear');
+    // whole syllables too: YIDI (异地)
+    for (const l of 'YIDI') await k.tap(`items-key-${l}`);
+    await expect
+      .poll(() => k.page.locator('[data-testid^="item-3"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid'))))
+      .toEqual(['item-341600-YB-0001', 'item-341600-GJJ-0002']);
     await k.tap('items-key-clear');
     await k.page.getByTestId('items-query').fill('证明');
     await expect

@@ -1,8 +1,10 @@
 /**
- * The items screen's search, pure: by pinyin initials (what the on-screen A-Z keyboard types) or by a
- * piece of the name (or department / category, typed on a hardware keyboard or pasted by staff). Results
- * keep the catalog's order within each rank: initials or a name that starts with the query come first.
+ * The items screen's search, pure: letters (what the on-screen A-Z keyboard types) as pinyin, by initials
+ * or whole syllables (pinyin-match.ts), or a piece of the name (or department / category, typed on a
+ * hardware keyboard or pasted by staff). Results keep the catalog's order within each rank: a match at
+ * the start of the name comes first.
  */
+import { pinyinMatchAt } from './pinyin-match';
 import type { ItemSummary } from './types';
 
 /** Letters only (any case, spaces ignored): a pinyin-initials query. */
@@ -15,7 +17,9 @@ function rank(item: ItemSummary, query: string): 0 | 1 | undefined {
   if (isInitialsQuery(query)) {
     const q = query.replace(/\s+/g, '').toLowerCase();
     if (item.initials.startsWith(q)) return 0;
-    if (item.initials.includes(q)) return 1;
+    const at = pinyinMatchAt(item.name, item.initials, q);
+    if (at === 0) return 0;
+    if (at !== undefined || item.initials.includes(q)) return 1;
     return undefined;
   }
   const q = query.trim();
@@ -33,22 +37,14 @@ export function searchItems(items: readonly ItemSummary[], query: string): ItemS
 }
 
 /**
- * The letters that can follow `typed` in some item's initials (the keyboard dims the others, so a
- * citizen never types into an empty result). Upper case A-Z.
+ * The letters that can follow `typed` in some item's pinyin (the keyboard dims the others, so a citizen
+ * never types into an empty result). Upper case A-Z.
  */
 export function nextLetters(items: readonly ItemSummary[], typed: string): Set<string> {
-  const q = typed.toLowerCase();
+  const q = typed.replace(/\s+/g, '').toLowerCase();
   const out = new Set<string>();
-  for (const it of items) {
-    if (q === '') {
-      // Nothing typed yet: any initial may start a query (initials are matched inside names too).
-      for (const ch of it.initials) if (/[a-z]/.test(ch)) out.add(ch.toUpperCase());
-      continue;
-    }
-    for (let at = it.initials.indexOf(q); at !== -1; at = it.initials.indexOf(q, at + 1)) {
-      const next = it.initials[at + q.length];
-      if (next && /[a-z]/.test(next)) out.add(next.toUpperCase());
-    }
+  for (const letter of 'abcdefghijklmnopqrstuvwxyz') {
+    if (items.some((it) => it.initials.includes(q + letter) || pinyinMatchAt(it.name, it.initials, q + letter) !== undefined)) out.add(letter.toUpperCase());
   }
   return out;
 }

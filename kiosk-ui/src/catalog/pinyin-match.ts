@@ -1,0 +1,54 @@
+/**
+ * Letters typed on the items screen's keyboard against an item's name, in pinyin: each character may be
+ * typed by its first letter (YDJY) or its whole syllable (YIDI), mixed (YDJIUYI), the last one begun
+ * (YIDIJIU → 异地就…). Readings come from the on-screen IME's table (src/ime/pinyin-table.ts, GB2312 level 1:
+ * every reading of a polyphone, 长 as chang and zhang); a character it lacks falls back to the catalog's
+ * own initial for that position.
+ */
+import { PINYIN_TABLE } from '../ime/pinyin-table';
+
+let readings: Map<string, string[]> | undefined;
+
+/** The toneless syllables a character is read as (v for ü), none when the table lacks it. */
+export function readingsOf(ch: string): readonly string[] {
+  if (!readings) {
+    readings = new Map();
+    for (const [syllable, chars] of Object.entries(PINYIN_TABLE)) {
+      for (const c of chars) {
+        const list = readings.get(c);
+        if (list) list.push(syllable);
+        else readings.set(c, [syllable]);
+      }
+    }
+  }
+  return readings.get(ch) ?? [];
+}
+
+/** Whether `q` spells the characters from `at` on (at least one character). */
+function spells(chars: readonly string[], fallback: string | undefined, at: number, q: string): boolean {
+  if (at >= chars.length) return false;
+  const table = readingsOf(chars[at]!);
+  const options = table.length > 0 ? table : fallback?.[at] ? [fallback[at]!] : [];
+  for (const s of options) {
+    // the whole query ends inside this character's syllable (its first letter, or more of it)
+    if (s.startsWith(q)) return true;
+    // the first letter, then the rest from the next character
+    if (q[0] === s[0] && spells(chars, fallback, at + 1, q.slice(1))) return true;
+    // the whole syllable, then the rest
+    if (s.length > 1 && q.length > s.length && q.startsWith(s) && spells(chars, fallback, at + 1, q.slice(s.length))) return true;
+  }
+  return false;
+}
+
+/**
+ * The first character of `name` from which the letters `query` spell it (lower or upper case), or
+ * undefined. `initials` (the catalog's, one letter per character) stands in for characters the table lacks.
+ */
+export function pinyinMatchAt(name: string, initials: string, query: string): number | undefined {
+  const q = query.toLowerCase();
+  if (!/^[a-z]+$/.test(q)) return undefined;
+  const chars = Array.from(name);
+  const fallback = initials.length === chars.length ? initials : undefined;
+  for (let at = 0; at < chars.length; at++) if (spells(chars, fallback, at, q)) return at;
+  return undefined;
+}
