@@ -144,6 +144,13 @@ describe('POST /api/identify/code and POST /api/demo/personal-code on a demo age
     expect((await apiCall(agent, 'POST', '/api/identify/code', { text: 'x'.repeat(4097) })).status).toBe(400);
   });
 
+  it('the documented example is a well-formed code under an all-zero key: this agent refuses it as forged', async () => {
+    const example = doc.paths['/api/identify/code'].post.requestBody.content['application/json'].example.text as string;
+    expect(verifyPersonalCode(new Uint8Array(32), example, NOW)).toMatchObject(holder);
+    const r = await apiCall(agent, 'POST', '/api/identify/code', { text: example });
+    expect(r.json.error.code).toBe('code.forged');
+  });
+
   it('a fixture without an 18-character ID number gets no code (400)', async () => {
     const r = await apiCall(agent, 'POST', '/api/demo/personal-code', { fixture: 'foreigner-i.json' });
     expect(r.status).toBe(400);
