@@ -146,7 +146,7 @@ describe('POST /api/identify/code and POST /api/demo/personal-code on a demo age
 
   it('the documented example is a well-formed code under an all-zero key: this agent refuses it as forged', async () => {
     const example = doc.paths['/api/identify/code'].post.requestBody.content['application/json'].example.text as string;
-    expect(verifyPersonalCode(new Uint8Array(32), example, NOW)).toMatchObject(holder);
+    expect(verifyPersonalCode(new Uint8Array(32), example, new Date(1_794_444_399_000))).toMatchObject(holder);
     const r = await apiCall(agent, 'POST', '/api/identify/code', { text: example });
     expect(r.json.error.code).toBe('code.forged');
   });
