@@ -58,6 +58,11 @@ describe('identify by ID card', () => {
     await k.screenshot('identify-bound');
     // no item chosen yet: on to the items by itself
     await k.waitForScreen('items');
+    // the applicant is in the page's memory only: the browser keeps nothing but the token
+    const kept = await k.browserStorage();
+    expect(kept.sessionStorage).toEqual({ 'tongban.token': k.token });
+    expect(kept.localStorage).toEqual({});
+    expect(kept.cookies).toEqual([]);
     expect(k.pageErrors).toEqual([]);
   });
 
@@ -258,6 +263,15 @@ describe('identify by personal QR code (电子身份码)', () => {
     await k.page.getByTestId('identify-applicant').waitFor();
     expect(await text('identify-name')).toBe(CARD.masked.name);
     await k.waitForScreen('items');
+    await home();
+  });
+
+  it('取件打印 by personal code: on to the pick-up screen at once', async () => {
+    await k.tap('start-pickup');
+    await k.waitForScreen('identify');
+    await scannerListening();
+    await k.scan(await personalCode());
+    await k.waitForScreen('pickup');
     await home();
   });
 
