@@ -165,7 +165,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     routes.push(...kioskRoutes({ ui: config.ui, demo: demo !== undefined, store, receipts, log: log.child({ component: 'agent.kiosk' }) }));
     // The personal QR code's key (DATA/keys/identity-code.secret); in demo mode the agent also issues codes.
     const codeKey = personalCodeKey(options.dataDir);
-    routes.push(...identifyRoutes(codeKey, log.child({ component: 'agent.identify' })), ...(demo ? demoIdentifyRoutes(codeKey, config.demo.card, demo) : []));
+    routes.push(...identifyRoutes(codeKey, store.db, log.child({ component: 'agent.identify' })), ...(demo ? demoIdentifyRoutes(codeKey, config.demo.card, demo) : []));
     routes.push(...regionRoutes());
     api = await startApiServer({
       host: options.host ?? '127.0.0.1',

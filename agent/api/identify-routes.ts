@@ -2,9 +2,12 @@
  * Identifying the applicant by the personal QR code (电子身份码): the page posts the scanned text, the
  * agent verifies it (agent/identify/personal-code.ts) and answers the holder, or 422 with the refusal's
  * code and the plain Chinese text for the citizen. In demo mode POST /api/demo/personal-code makes a
- * valid code for a demo card's person, to be shown on the scanner simulator. Logs carry the outcome only.
+ * valid code for a demo card's person, to be shown on the scanner simulator. Logs and the audit log (type
+ * identity, as a card read is cardRead) carry the outcome only, never the code or its holder.
  */
 import type { Logger } from '../../base/log.js';
+import type BetterSqlite3 from 'better-sqlite3';
+import { appendAudit } from '../audit/audit-log.js';
 import { CheckError, integer, kindOf, object, oneOf, optional, string } from '../../drivers/manager/check.js';
 import { loadCardFixture } from '../../drivers/sim/idcard-sim.js';
 import { PERSONAL_CODE_MAX, PersonalCodeError, encodePersonalCode, verifyPersonalCode } from '../identify/personal-code.js';
@@ -24,7 +27,14 @@ const scannedText = (value: unknown, path: string): string => {
 };
 const codeBody = object({ text: scannedText });
 
-export function identifyRoutes(key: Uint8Array, log: Logger): AnyRoute[] {
+export function identifyRoutes(key: Uint8Array, db: BetterSqlite3.Database, log: Logger): AnyRoute[] {
+  const audit = (outcome: string): void => {
+    try {
+      appendAudit(db, { type: 'identity', actor: 'citizen', subject: null, details: { method: 'personalCode', outcome } });
+    } catch (err) {
+      log.warn('audit of a personal code failed', { err });
+    }
+  };
   return [
     route({
       method: 'POST',
@@ -34,11 +44,13 @@ export function identifyRoutes(key: Uint8Array, log: Logger): AnyRoute[] {
         try {
           const holder = verifyPersonalCode(key, body.text);
           log.info('personal code verified');
+          audit('verified');
           return { status: 200, body: { applicant: { name: holder.name, idNumber: holder.idNumber, source: 'code' }, expiresAt: holder.expiresAt.toISOString() } };
         } catch (err) {
           if (!(err instanceof PersonalCodeError)) throw err;
           // The reason names the check that failed, never the scanned content.
           log.info('personal code refused', { code: err.code, reason: err.reason, length: Math.min(body.text.length, PERSONAL_CODE_MAX + 1) });
+          audit(err.code);
           throw new ApiError(422, err.code, err.message, 'text');
         }
       },

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import Database from 'better-sqlite3';
 import { hmacSm3 } from '../../certs/hmac-sm3.js';
+import { verifyAudit } from '../audit/verify.js';
 import { startAgent, type RunningAgent } from '../agent.js';
 import { CODE_REFUSALS, PERSONAL_CODE_KEY_FILE, encodePersonalCode, verifyPersonalCode, type CodeRefusal } from '../identify/personal-code.js';
 import { resolveRef, schemaProblems } from './api-schema.js';
@@ -195,6 +197,21 @@ describe('POST /api/identify/code and POST /api/demo/personal-code on a demo age
     await agent.stop('restart');
     agent = await startAgent({ dataDir, port: 0, logLevel: 'info' });
     expect((await apiCall(agent, 'POST', '/api/identify/code', { text })).status).toBe(200);
+  });
+
+  it('each verification is audited (type identity) with its outcome only; the chain verifies', async () => {
+    const db = new Database(join(dataDir, 'store.db'), { readonly: true });
+    try {
+      const rows = db.prepare("SELECT actor, subject, details FROM audit_log WHERE type = 'identity'").all() as { actor: string; subject: string | null; details: string }[];
+      const outcomes = rows.map((r) => JSON.parse(r.details) as { method: string; outcome: string });
+      expect(outcomes.every((o) => o.method === 'personalCode')).toBe(true);
+      expect(new Set(outcomes.map((o) => o.outcome))).toEqual(new Set(['verified', 'code.expired', 'code.forged', 'code.garbled', 'code.unknown']));
+      expect(rows.every((r) => r.actor === 'citizen' && r.subject === null)).toBe(true);
+      for (const secret of ['张示例', '11010119900307002X', '陈样本', '810000199506150025']) expect(JSON.stringify(rows)).not.toContain(secret);
+      expect(verifyAudit(db)).toMatchObject({ ok: true });
+    } finally {
+      db.close();
+    }
   });
 
   it('the log has the outcomes, never a name, an ID number or a code', async () => {
