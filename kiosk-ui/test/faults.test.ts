@@ -1,0 +1,104 @@
+/**
+ * Faults across one citizen's session, and the session's work never lost: the item chosen first, then on
+ * the identify screen garbage from the scanner and a card that will not read (each a plain Chinese
+ * explanation of what happened and what to do, with 重试), then the card read: the form opens for the
+ * item chosen before the faults. The months typed, the receipt printer out of paper at submit: the case
+ * is kept exactly as entered, the serial stays on screen, and 重新打印回执 after the refill prints it once.
+ * Every fault screen is checked with axe and for missing glyphs, and screenshotted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKiosk, until, type Kiosk } from './helpers/kiosk.js';
+
+/** 社会保险参保缴费证明开具: two month fields on the keypad and a choice. */
+const ITEM = '341600-SB-0003';
+const MONTHS = ['2025-01', '2026-10'];
+
+let k: Kiosk;
+beforeAll(async () => {
+  k = await startKiosk();
+});
+afterAll(async () => {
+  await k?.stop();
+});
+
+const text = async (testid: string): Promise<string> => (await k.page.getByTestId(testid).textContent()) ?? '';
+
+/** A fault the citizen can act on: plain Chinese, what happened and what to do (请… / 点…). */
+async function expectPlainFault(label: string, says: string): Promise<void> {
+  const fault = k.page.getByTestId('fault');
+  await fault.waitFor();
+  const words = (await fault.textContent()) ?? '';
+  expect(words).toContain(says);
+  expect(words, 'says what to do').toMatch(/请|点/);
+  expect(words, 'no code or English for the citizen').not.toMatch(/[A-Za-z]{4,}|\b[a-z]+\.[a-z]+\b/);
+  expect(await fault.getAttribute('role')).toBe('alert');
+  await k.screenshot(label);
+  await k.checkA11y(label);
+  expect(await k.missingGlyphs()).toEqual([]);
+}
+
+describe('faults in one session, nothing lost', () => {
+  it('the item chosen, then garbage from the scanner: a plain fault with 重试, still waiting for the card', async () => {
+    await k.tap('start-items');
+    await k.waitForScreen('items');
+    await k.tap(`item-${ITEM}`);
+    await k.waitForScreen('identify');
+    await k.scan('%%@@!!#garbage#!!@@%%');
+    await expectPlainFault('identify-scanner-garbage', '未能识别这个二维码');
+    await k.tap('fault-retry');
+    await expect.poll(() => k.page.getByTestId('fault').count()).toBe(0);
+    expect(await k.currentScreen()).toBe('identify');
+  });
+
+  it('a card that will not read: a plain fault with 重试; the reader mended, 重试 reads it and the form opens for the item chosen before', async () => {
+    expect((await k.api('PUT', '/api/demo/card-reader', { fault: 'unreadable' })).status).toBe(200);
+    await k.insertCard();
+    await expectPlainFault('identify-card-unreadable', '未能读取身份证');
+    expect((await k.api('PUT', '/api/demo/card-reader', { fault: 'none' })).status).toBe(200);
+    await k.tap('fault-retry');
+    await k.waitForScreen('form');
+    expect(await text('form-item')).toContain('社会保险参保缴费证明开具');
+    await k.removeCard();
+  });
+
+  it('the receipt printer out of paper at submit: the case kept exactly as entered, the serial on screen; the refill and 重新打印回执 print it once', async () => {
+    for (const value of MONTHS) {
+      await k.page.getByTestId('kb-keypad').waitFor();
+      for (const c of value) await k.tap(`kb-key-${c}`);
+      await k.tap('form-next');
+    }
+    await k.page.getByTestId('kb-choices').waitFor();
+    await k.tap('choice-0');
+    await k.tap('form-done');
+    await k.waitForScreen('review');
+
+    await k.paper('out');
+    await until('the receipt printer out of paper', async () => ((await k.api('GET', '/api/devices/receipt')).json.device?.paper === 'out' ? true : undefined), 15_000);
+    const receiptsBefore = (await k.receipts()).length;
+    await k.tap('review-submit');
+    await k.waitForScreen('done');
+    await expectPlainFault('done-receipt-paper-out', '打印机缺纸');
+    expect(await text('fault')).toContain('不会丢失');
+
+    const cases = (await k.api<{ cases: { id: string; itemCode: string }[] }>('GET', '/api/cases')).json.cases.filter((c) => c.itemCode === ITEM);
+    expect(cases).toHaveLength(1);
+    const stored = (await k.api<{ serial: string; form: Record<string, unknown>; applicant: { idNumber: string } }>('GET', `/api/cases/${cases[0]!.id}`)).json;
+    expect(Object.values(stored.form)).toEqual(expect.arrayContaining(MONTHS));
+    expect(stored.applicant.idNumber).toBe('11010119900307002X');
+    expect((await text('done-serial')).replace(/\s/g, '')).toBe(stored.serial);
+    expect(await k.receipts()).toHaveLength(receiptsBefore);
+
+    await k.paper('ok');
+    await until('the receipt printer has paper', async () => ((await k.api('GET', '/api/devices/receipt')).json.device?.paper === 'ok' ? true : undefined), 15_000);
+    await k.tap('fault-retry');
+    await k.page.getByTestId('done-receipt-printed').waitFor({ timeout: 30_000 });
+    // the agent may print the kept job by itself on the refill too: still once
+    await new Promise((r) => setTimeout(r, 1500));
+    const receipts = await k.receipts();
+    expect(receipts).toHaveLength(receiptsBefore + 1);
+    expect(receipts.at(-1)!.lines.join('').replace(/\s+/g, '')).toContain(stored.serial);
+    await k.screenshot('done-receipt-printed');
+    await k.tap('done-finish');
+    await k.waitForScreen('start');
+  });
+});
