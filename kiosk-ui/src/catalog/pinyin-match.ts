@@ -24,18 +24,35 @@ export function readingsOf(ch: string): readonly string[] {
   return readings.get(ch) ?? [];
 }
 
-/** Whether `q` spells the characters from `at` on (at least one character). */
-function spells(chars: readonly string[], fallback: string | undefined, at: number, q: string): boolean {
-  if (at >= chars.length) return false;
-  const table = readingsOf(chars[at]!);
-  const options = table.length > 0 ? table : fallback?.[at] ? [fallback[at]!] : [];
-  for (const s of options) {
+/** A name's characters as the readings each may be typed by (prepared once per name and initials). */
+const prepared = new Map<string, readonly (readonly string[])[]>();
+
+function optionsOf(name: string, initials: string): readonly (readonly string[])[] {
+  const key = `${name}\u0000${initials}`;
+  let options = prepared.get(key);
+  if (!options) {
+    const chars = Array.from(name);
+    const fallback = initials.length === chars.length ? initials : undefined;
+    options = chars.map((ch, i) => {
+      const table = readingsOf(ch);
+      return table.length > 0 ? table : fallback?.[i] ? [fallback[i]!] : [];
+    });
+    prepared.set(key, options);
+  }
+  return options;
+}
+
+/** Whether q[from..] spells the characters from `at` on (at least one character). */
+function spells(options: readonly (readonly string[])[], at: number, q: string, from: number): boolean {
+  if (at >= options.length) return false;
+  const rest = q.length - from;
+  for (const s of options[at]!) {
     // the whole query ends inside this character's syllable (its first letter, or more of it)
-    if (s.startsWith(q)) return true;
+    if (s.length >= rest && s.startsWith(q.slice(from))) return true;
     // the first letter, then the rest from the next character
-    if (q[0] === s[0] && spells(chars, fallback, at + 1, q.slice(1))) return true;
+    if (q[from] === s[0] && spells(options, at + 1, q, from + 1)) return true;
     // the whole syllable, then the rest
-    if (s.length > 1 && q.length > s.length && q.startsWith(s) && spells(chars, fallback, at + 1, q.slice(s.length))) return true;
+    if (s.length > 1 && rest > s.length && q.startsWith(s, from) && spells(options, at + 1, q, from + s.length)) return true;
   }
   return false;
 }
@@ -47,8 +64,7 @@ function spells(chars: readonly string[], fallback: string | undefined, at: numb
 export function pinyinMatchAt(name: string, initials: string, query: string): number | undefined {
   const q = query.toLowerCase();
   if (!/^[a-z]+$/.test(q)) return undefined;
-  const chars = Array.from(name);
-  const fallback = initials.length === chars.length ? initials : undefined;
-  for (let at = 0; at < chars.length; at++) if (spells(chars, fallback, at, q)) return at;
+  const options = optionsOf(name, initials);
+  for (let at = 0; at < options.length; at++) if (spells(options, at, q, 0)) return at;
   return undefined;
 }

@@ -4,7 +4,7 @@
  * hardware keyboard or pasted by staff). Results keep the catalog's order within each rank: a match at
  * the start of the name comes first.
  */
-import { pinyinMatchAt } from './pinyin-match';
+import { pinyinMatchAt, readingsOf } from './pinyin-match';
 import type { ItemSummary } from './types';
 
 /** Letters only (any case, spaces ignored): a pinyin-initials query. */
@@ -43,8 +43,17 @@ export function searchItems(items: readonly ItemSummary[], query: string): ItemS
 export function nextLetters(items: readonly ItemSummary[], typed: string): Set<string> {
   const q = typed.replace(/\s+/g, '').toLowerCase();
   const out = new Set<string>();
-  for (const letter of 'abcdefghijklmnopqrstuvwxyz') {
-    if (items.some((it) => it.initials.includes(q + letter) || pinyinMatchAt(it.name, it.initials, q + letter) !== undefined)) out.add(letter.toUpperCase());
+  const matches = (it: ItemSummary, letters: string): boolean => it.initials.includes(letters) || pinyinMatchAt(it.name, it.initials, letters) !== undefined;
+  if (q === '') {
+    // Nothing typed: any character's first letter (or the catalog's initial) starts a query.
+    for (const it of items) {
+      for (const ch of it.initials) out.add(ch.toUpperCase());
+      for (const ch of it.name) for (const r of readingsOf(ch)) out.add(r[0]!.toUpperCase());
+    }
+    return new Set([...out].filter((l) => /^[A-Z]$/.test(l)));
   }
+  // Only items the letters so far match can match one more letter (a longer query spells less).
+  const candidates = items.filter((it) => matches(it, q));
+  for (const letter of 'abcdefghijklmnopqrstuvwxyz') if (candidates.some((it) => matches(it, q + letter))) out.add(letter.toUpperCase());
   return out;
 }
