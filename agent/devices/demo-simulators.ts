@@ -3,7 +3,7 @@
  * real drivers open them like cables. The local API's /api/demo routes drive them (insert a card, scan
  * a code, run out of paper), so that people and tests can play the whole kiosk without hardware.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EnvironmentError, messageOf } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
@@ -93,8 +93,11 @@ export async function startDemoSimulators(options: { dataDir: string; card: stri
     return sim;
   });
   const printer = await attempt('receipt', () => PrinterSim.start({ link: pathOf(receiptDevice), log }));
-  // The A4 printer: an IPP server on a free loopback port; the agent's document device points at it.
-  const a4 = await attempt('a4', () => IppPrinterSim.start({ dir: join(options.dataDir, 'run', 'printed'), queue: DEMO_DOCUMENT_DEVICE, log }));
+  // The A4 printer: an IPP server on a free loopback port; the agent's document device points at it. Its
+  // output tray (the printed PDFs, personal data as on paper) is emptied at each start, as paper is taken away.
+  const printed = join(options.dataDir, 'run', 'printed');
+  rmSync(printed, { recursive: true, force: true });
+  const a4 = await attempt('a4', () => IppPrinterSim.start({ dir: printed, queue: DEMO_DOCUMENT_DEVICE, log }));
   const documentDevice: DeviceConfig | undefined = a4 && {
     id: DEMO_DOCUMENT_DEVICE,
     kind: 'document',

@@ -153,7 +153,7 @@ describe('local API: the devices over WebSocket', () => {
     expect((await c.next((m) => m.header.type === 'acknowledge')).header.status).toBe('invalidMessage');
     c.ws.send(JSON.stringify({ header: { name: 'Common.Status', requestId: 2, type: 'command', version: '1.0' }, payload: {} }));
     const status = await c.next((m) => m.header.type === 'completion');
-    expect(status.payload.devices.map((d: { id: string }) => d.id)).toEqual(['idcard', 'scanner', 'receipt']);
+    expect(status.payload.devices.map((d: { id: string }) => d.id)).toEqual(['idcard', 'scanner', 'receipt', 'a4']);
     c.ws.close();
   });
 
