@@ -59,6 +59,8 @@ export interface ReceiptOptions {
 export interface DocumentOptions {
   /** Give up following a CUPS job after this long (ms). */
   jobTimeoutMs?: number;
+  /** How often to ask CUPS for the printer's state while idle (ms; paper, stopped); 0: only around jobs. */
+  statusPollMs?: number;
 }
 
 interface DeviceBase<K extends DeviceKind, O> {
@@ -119,7 +121,7 @@ const optionsByKind: Record<DeviceKind, Check<unknown>> = {
   idcard: object({ fingerprint: optional(boolean()), replyTimeoutMs: optional(integer(50, 60_000)), statusPollMs: optional(integer(0, 600_000)) }),
   scanner: object({ suffix: optional(oneOf(['cr', 'crlf', 'lf'])), maxLength: optional(integer(1, 65_536)) }),
   receipt: object({ width: optional(oneOf([58, 80])), chineseMode: optional(boolean()), statusPollMs: optional(integer(0, 600_000)) }),
-  document: object({ jobTimeoutMs: optional(integer(1000, 3_600_000)) }),
+  document: object({ jobTimeoutMs: optional(integer(1000, 3_600_000)), statusPollMs: optional(integer(0, 600_000)) }),
 };
 
 const ID = string({ max: 32, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, hint: 'letters, digits, - and _ (starting with a letter or digit)' });

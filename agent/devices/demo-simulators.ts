@@ -103,7 +103,8 @@ export async function startDemoSimulators(options: { dataDir: string; card: stri
     kind: 'document',
     label: 'A4打印机 (模拟)',
     transport: { type: 'cups', queue: a4.queue, server: a4.address },
-    options: { jobTimeoutMs: 60_000 },
+    // polled every second, as the demo's receipt printer: paper set through /api/demo shows at once
+    options: { jobTimeoutMs: 60_000, statusPollMs: 1000 },
   };
   const need = <T>(name: string, sim: T | undefined): T => {
     if (sim === undefined) throw new EnvironmentError('env.simulator', `the demo's ${name} simulator is not running (${problems.get(name) ?? 'not started'})`);

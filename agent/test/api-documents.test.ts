@@ -96,6 +96,8 @@ describe('local API: certificates on the A4 printer and the screen (demo mode)',
   it('paper out: 503 printer.paperOut with the reason (中文 / English) and the kept job; after the refill a retry prints it exactly once', async () => {
     const { caseId, documentId, sm3 } = await issue();
     expect((await call('PUT', '/api/demo/paper', { paper: 'out', printer: 'a4' })).json).toMatchObject({ a4Paper: 'out', paper: 'ok' });
+    // The idle printer's state is polled: out of paper shows before anyone prints (the staff screen's paper state).
+    while ((await call('GET', '/api/devices/a4')).json.device?.paper !== 'out') await new Promise((r) => setTimeout(r, 50));
     const before = (await documents()).length;
     const refused = await call('POST', `/api/cases/${caseId}/documents/${documentId}/print`);
     expect(refused.status).toBe(503);
@@ -103,8 +105,10 @@ describe('local API: certificates on the A4 printer and the screen (demo mode)',
     const jobId = refused.json.error.job.id as string;
     expect((await call('GET', '/api/print-jobs')).json.jobs).toContainEqual(expect.objectContaining({ id: jobId, state: 'failed', lastError: expect.stringContaining('printer.paperOut') }));
     expect((await documents()).length).toBe(before);
-    expect((await call('GET', '/api/devices/a4')).json).toMatchObject({ kind: 'document', state: 'error', device: { reasons: ['media-empty-error'] } });
+    expect((await call('GET', '/api/devices/a4')).json).toMatchObject({ kind: 'document', state: 'error', device: { reasons: ['media-empty-error'], paper: 'out' } });
     await call('PUT', '/api/demo/paper', { paper: 'ok', printer: 'a4' });
+    while ((await call('GET', '/api/devices/a4')).json.device?.paper !== 'ok') await new Promise((r) => setTimeout(r, 50));
+    expect((await call('GET', '/api/devices/a4')).json.state).toBe('online');
     const retried = await call('POST', `/api/print-jobs/${jobId}/retry`);
     expect(retried.status).toBe(200);
     expect(retried.json.job).toMatchObject({ id: jobId, state: 'printed', attempts: 2 });

@@ -29,6 +29,15 @@ export interface DeviceStatus {
   since: Date;
   printerState?: PrinterInfo['state'];
   reasons?: string[];
+  /** From the printer's state reasons: media-empty/-needed is out, media-low is near end. */
+  paper?: 'ok' | 'nearEnd' | 'out';
+}
+
+/** The paper as the printer's state reasons tell it (severity suffixes aside). */
+export function paperOf(reasons: readonly string[]): 'ok' | 'nearEnd' | 'out' {
+  if (reasons.some((r) => /^media-(empty|needed)/.test(r))) return 'out';
+  if (reasons.some((r) => /^media-low/.test(r))) return 'nearEnd';
+  return 'ok';
 }
 
 export interface PrintOptions {
@@ -142,6 +151,7 @@ export class DocumentPrinter {
           ...(ok ? {} : { detail: stoppedError(p, queue).message }),
           printerState: p.state,
           reasons: p.reasons,
+          paper: paperOf(p.reasons),
         });
       }
       return p;

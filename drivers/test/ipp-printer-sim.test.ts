@@ -37,12 +37,14 @@ describe('IppPrinterSim', () => {
   it('paper out: the printer is stopped with media-empty-error and the driver refuses before sending; paper back, it prints', async () => {
     sim.setPaper('out');
     await expect(printer.print(PDF)).rejects.toMatchObject({ code: 'docprint.printerStopped', message: expect.stringContaining('media-empty-error (out of paper)') });
-    expect(printer.status()).toMatchObject({ state: 'error', reasons: ['media-empty-error'] });
+    expect(printer.status()).toMatchObject({ state: 'error', reasons: ['media-empty-error'], paper: 'out' });
     const client = new IppClient({ server: parseServer(sim.address) });
     // a client that submits anyway is refused as not accepting jobs
     await expect(client.printJob('a4', 'x', PDF)).rejects.toMatchObject({ code: 'docprint.printerStopped' });
     sim.setPaper('nearEnd');
     expect((await client.getPrinterAttributes('a4')).reasons).toEqual(['media-low-report']);
+    await printer.refresh();
+    expect(printer.status()).toMatchObject({ state: 'online', paper: 'nearEnd' });
     await printer.print(PDF);
     sim.setPaper('ok');
     expect(sim.printed.length).toBe(2);
