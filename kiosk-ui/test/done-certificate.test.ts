@@ -85,6 +85,14 @@ describe('done + certificate', () => {
     await k.page.getByTestId('done-certificate').waitFor();
     await k.screenshot('done');
     await k.checkA11y('done');
+    // 适老模式: the serial larger still, the screen as accessible
+    const serialSize = async (): Promise<number> => parseFloat(await k.page.getByTestId('done-serial').evaluate((e) => getComputedStyle(e).fontSize));
+    const normal = await serialSize();
+    await k.tap('nav-elder');
+    expect(await serialSize()).toBeGreaterThan(normal);
+    await k.screenshot('done-elder');
+    await k.checkA11y('done-elder');
+    await k.tap('nav-elder');
 
     // 当场出证: issued at once, the sealed page previewed
     await k.tap('done-certificate');
