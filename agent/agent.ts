@@ -136,7 +136,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       closers.push({ name: 'simulators', close: () => demo!.stop() });
     }
     const manager = new DeviceManager({
-      devices: config.demo.enabled ? [...demoDevices(options.dataDir), ...(demo?.documentDevice ? [demo.documentDevice] : [])] : config.devices,
+      // In demo mode a configured A4 printer (a CUPS queue) replaces the simulated one.
+      devices: config.demo.enabled ? [...demoDevices(options.dataDir), ...(config.devices.length ? config.devices : demo?.documentDevice ? [demo.documentDevice] : [])] : config.devices,
       factories: defaultFactories,
       log: log.child({ component: 'agent.devices' }),
     });

@@ -6,7 +6,7 @@
  * {
  *   "api":     { "port": 8787, "maxBodyBytes": 1048576 },
  *   "demo":    { "enabled": true, "card": "resident-longterm.json" },
- *   "devices": [ ... drivers/config.ts ... ],          // only when demo.enabled is false
+ *   "devices": [ ... drivers/config.ts ... ],          // when demo.enabled is false (in demo mode: one `document` printer at most)
  *   "catalog": { "source": "demo" },
  *   "purge":   { "retentionDays": 30, "intervalMinutes": 360 },   // agent/purge
  *   "issuing": { "signers": { "<certs template>": { "seal", "key", "cert" } } },   // agent/issuing
@@ -46,7 +46,7 @@ export interface AgentConfig {
   readonly api: { readonly port: number; readonly maxBodyBytes: number };
   /** Demo mode: simulated devices on ptys under DATA/run/, and the /api/demo routes that drive them. */
   readonly demo: { readonly enabled: boolean; readonly card: string };
-  /** Real devices (demo off). In demo mode the simulated devices are made by demoDevices(). */
+  /** Real devices (demo off). In demo mode the simulated devices are made by demoDevices(); a `document` printer here replaces the simulated A4 one. */
   readonly devices: readonly DeviceConfig[];
   readonly catalog: { readonly source: 'demo' };
   /** Personal data of cases completed and synced is erased `retentionDays` after; the agent checks every `intervalMinutes` (agent/purge). */
@@ -91,10 +91,11 @@ export function parseConfig(value: unknown): AgentConfig {
     const dataDir = optional(string({ max: 4096 }))(value.dataDir, 'dataDir');
     const issuing = parseIssuingConfig(value.issuing, 'issuing');
     const demoEnabled = demo.enabled ?? true;
-    if (demoEnabled && value.devices !== undefined) {
-      throw new CheckError('devices', 'cannot be set while demo.enabled is true (the demo makes its own simulated devices); set demo.enabled to false');
-    }
     const devices = value.devices === undefined ? [] : parseDeviceList(value.devices, 'devices');
+    // The demo makes its own simulated devices; only its A4 printer may be a real CUPS queue instead (one `document` device).
+    if (demoEnabled && value.devices !== undefined && (devices.length !== 1 || devices[0]!.kind !== 'document')) {
+      throw new CheckError('devices', 'cannot be set while demo.enabled is true, but for one A4 printer (kind document) that replaces the simulated one (the demo makes its own simulated devices); set demo.enabled to false');
+    }
     const staffPin = ui.staffPin ?? (demoEnabled ? DEMO_STAFF_PIN : undefined);
     return {
       ...(dataDir !== undefined ? { dataDir } : {}),

@@ -38,6 +38,11 @@ describe('configuration', () => {
       /^configuration: devices\[1\]\.transport\.baud must be a standard baud rate/,
     );
     expect(problem({ devices: [] })).toMatch(/^configuration: devices cannot be set while demo\.enabled is true/);
+    // In demo mode only the A4 printer may be real: one CUPS queue replacing the simulated one.
+    const a4 = { id: 'a4', kind: 'document', transport: { type: 'cups', queue: 'Office', server: '127.0.0.1:631' } };
+    expect(parseConfig({ devices: [a4] }).devices).toEqual([a4]);
+    expect(problem({ devices: [{ id: 'r', kind: 'receipt', transport: { type: 'tcp', host: '10.0.0.5' } }] })).toMatch(/^configuration: devices cannot be set while demo\.enabled is true, but for one A4 printer/);
+    expect(problem({ devices: [a4, { ...a4, id: 'a5' }] })).toMatch(/^configuration: devices cannot be set while demo\.enabled is true/);
   });
 
   it('names the key path of every mistake', () => {

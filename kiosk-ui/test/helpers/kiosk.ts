@@ -102,6 +102,8 @@ export interface Kiosk {
   currentScreen(): Promise<string | undefined>;
   /** Taps (touch) the element with this data-testid. */
   tap(testid: string): Promise<void>;
+  /** test-results/kiosk-ui/<name>/: where this kiosk's screenshots (and other artefacts of the test) go. */
+  readonly screenshotDir: string;
   /** A full-page screenshot into test-results/kiosk-ui/<name>/<shot>.png; returns its path. */
   screenshot(shot: string): Promise<string>;
   /** axe-core on the page as it is now: throws on serious/critical violations, listed readably. */
@@ -207,6 +209,7 @@ export async function startKiosk(options: KioskOptions = {}): Promise<Kiosk> {
         return thePage();
       },
       pageErrors,
+      screenshotDir: shots,
       ...(endpoint ? { endpoint } : {}),
       ...(cups && queue ? { cups: { server: cups.server, queue } } : {}),
 
