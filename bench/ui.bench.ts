@@ -55,7 +55,15 @@ async function startAgent(dir: string): Promise<{ daemon: Daemon; url: string; k
   return { daemon, url, kioskUrl: daemon.match[1]!, token: readFileSync(join(data, 'api-token'), 'utf8').trim(), readyAt };
 }
 
-async function firstScreen(browser: Browser): Promise<{ painted: number; fcp: number }> {
+/** Where the first screen's time goes, ms from the agent ready: the navigation's start, the HTML, the bundle, the settings. */
+interface Phases {
+  navigationStart: number;
+  html: number;
+  script: number;
+  settings: number;
+}
+
+async function firstScreen(browser: Browser): Promise<{ painted: number; fcp: number; phases: Phases }> {
   const dir = mkdtempSync(join(tmpdir(), 'tongban-bench-ui-'));
   const agent = await startAgent(dir);
   const context = await kioskContext(browser);
@@ -70,7 +78,13 @@ async function firstScreen(browser: Browser): Promise<{ painted: number; fcp: nu
       () => page.evaluate("(() => { const e = performance.getEntriesByName('first-contentful-paint')[0]; return e ? performance.timeOrigin + e.startTime : undefined; })()") as Promise<number | undefined>,
       15_000,
     );
-    return { painted: painted - agent.readyAt, fcp: fcp - agent.readyAt };
+    const t = (await page.evaluate(`(() => {
+      const end = (re) => { const e = performance.getEntriesByType('resource').find((r) => re.test(r.name)); return e ? e.responseEnd : NaN; };
+      const nav = performance.getEntriesByType('navigation')[0];
+      return { origin: performance.timeOrigin, html: nav.responseEnd, script: end(/\\/app-[^/]*\\.js$/), settings: end(/\\/api\\/kiosk$/) };
+    })()`)) as { origin: number; html: number; script: number; settings: number };
+    const at = (ms: number): number => t.origin + ms - agent.readyAt;
+    return { painted: painted - agent.readyAt, fcp: fcp - agent.readyAt, phases: { navigationStart: at(0), html: at(t.html), script: at(t.script), settings: at(t.settings) } };
   } finally {
     await context.close();
     await agent.daemon.stop();
@@ -158,11 +172,18 @@ const bench: BenchModule = {
     try {
       const painted: number[] = [];
       const fcp: number[] = [];
+      const phases: Phases[] = [];
       for (let i = 0; i < FIRST_SCREEN_RUNS; i++) {
         const r = await firstScreen(browser);
         painted.push(r.painted);
         fcp.push(r.fcp);
+        phases.push(r.phases);
       }
+      const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const ms = (k: keyof Phases): string => `${med(phases.map((p) => p[k])).toFixed(0)} ms`;
+      b.note(
+        `first screen, medians from the agent ready: navigation starts ${ms('navigationStart')}, index.html in ${ms('html')}, the bundle in ${ms('script')}, GET /api/kiosk answered ${ms('settings')}, start screen painted ${med(painted).toFixed(0)} ms`,
+      );
       const p = b.record(summary('agent ready (API answering) -> start screen painted, fresh browser context', painted));
       const f = b.record(summary('agent ready (API answering) -> first-contentful-paint (presented)', fcp));
       b.limit('agent ready -> start screen painted (median)', p.medianMs!, 'ms', { atMost: 1000 });
