@@ -27,7 +27,7 @@ import { startExternalEndpoint, type ExternalEndpoint } from './endpoint.js';
 import { startDaemon, until, type Daemon } from './processes.js';
 
 export { until } from './processes.js';
-export { axeViolations, formatViolations, type AxeViolation } from './a11y.js';
+export { axeViolations, checkA11y, formatViolations, type AxeViolation } from './a11y.js';
 export { CHROMIUM, CHROMIUM_ARGS, VIEWPORT, kioskContext, launchChromium } from './browser.js';
 
 export interface KioskOptions {
