@@ -90,6 +90,8 @@ for (const mode of ['plain', 'elder'] as const) {
       await k.tap('choice-0');
       await k.tap('form-done');
       await k.waitForScreen('materials');
+      await k.page.getByTestId('materials-next').waitFor();
+      await k.page.locator('[data-testid^="material-"][data-testid$="-status"]').first().waitFor();
       await check(mode, 'materials');
       await k.tap('materials-next');
       await k.waitForScreen('review');
