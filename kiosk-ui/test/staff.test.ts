@@ -144,10 +144,14 @@ describe('staff mode', () => {
     expect(await row.textContent()).toContain('case.conflict');
     await k.screenshot('staff-quarantine');
     await k.checkA11y('staff with a quarantined case');
+    // The agent's log (its stderr, JSON lines): each time the entry is quarantined.
+    const quarantinings = (): number => k.agent.stderr().split('\n').filter((l) => l.includes('outbox entry quarantined') && l.includes(`"seq":${seq}`)).length;
+    expect(quarantinings()).toBe(1);
     await k.tap(`staff-quarantine-retry-${seq}`);
     await k.page.getByTestId('staff-result').waitFor();
     expect(await text('staff-result')).toContain('已重新加入上传队列');
-    // refused again by the endpoint: quarantined again, never dropped
+    // sent to the endpoint again, refused again: quarantined again, never dropped
+    await expect.poll(quarantinings, { timeout: 30_000 }).toBe(2);
     await expect.poll(async () => (await k.api<{ quarantined: { caseId: string }[] }>('GET', '/api/sync')).json.quarantined.filter((q) => q.caseId === id).length, { timeout: 30_000 }).toBe(1);
     await expect.poll(() => text('staff-quarantined'), { timeout: 15_000 }).toBe('1');
   });
