@@ -159,7 +159,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     const events = new AgentEvents();
     const sync = await syncStarting;
     started.sync = sync;
-    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, issuer, events, demo ? demoRecordSource() : undefined), ...materialRoutes(cases, store, () => catalog, events), ...bundleRoutes(cases, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(receipts, store, documents), ...documentRoutes(cases, store, documents), ...(demo ? demoRoutes(demo) : [])];
+    // Demo mode: the departments certificates are issued from (reachable or not, PUT /api/demo/departments).
+    const departments = { reachable: true };
+    const routes: AnyRoute[] = [...healthRoutes({ version, startedAt, demo: demo !== undefined }), ...catalogRoutes(() => catalog), ...caseRoutes(cases, events), ...issueRoutes(cases, store, () => catalog, issuer, events, demo ? demoRecordSource(undefined, departments) : undefined), ...materialRoutes(cases, store, () => catalog, events), ...bundleRoutes(cases, () => catalog, events), ...deviceRoutes(manager), ...printRoutes(receipts, store, documents), ...documentRoutes(cases, store, documents), ...(demo ? demoRoutes(demo, departments) : [])];
     routes.push(...pickupRoutes({ store, cases, catalog: () => catalog, printedDocuments: (caseId) => printedDocuments(store, caseId) }));
     routes.push(...syncRoutes(sync));
     // The kiosk pages' settings, the staff PIN and the test print (issue 7).

@@ -5,8 +5,9 @@
 import type { Catalog } from '../catalog/types.js';
 import { findItem, searchCatalog } from '../catalog/catalog.js';
 import type { DeviceManager } from '../../drivers/manager/manager.js';
-import { object, oneOf, optional, string } from '../../drivers/manager/check.js';
+import { boolean, object, oneOf, optional, string } from '../../drivers/manager/check.js';
 import type { DemoSimulators } from '../devices/demo-simulators.js';
+import type { DemoDepartments } from '../issuing/demo-records.js';
 import { ApiError } from './errors.js';
 import { route, type AnyRoute } from './server.js';
 
@@ -58,9 +59,13 @@ const cardBody = object({ fixture: optional(string({ max: 255, pattern: /^[\w.-]
 const scanBody = object({ text: string({ max: 4096 }) });
 const paperBody = object({ paper: oneOf(['ok', 'nearEnd', 'out'] as const), printer: optional(oneOf(['receipt', 'a4'] as const)) });
 const coverBody = object({ cover: oneOf(['open', 'closed'] as const) });
+const departmentsBody = object({ reachable: boolean() });
 
-/** Demo mode only: drive the simulators behind the devices. */
-export function demoRoutes(demo: DemoSimulators): AnyRoute[] {
+/**
+ * Demo mode only: drive the simulators behind the devices, and (with `departments`) make the demo
+ * departments that certificates are issued from unreachable, so that a refused issue can be shown.
+ */
+export function demoRoutes(demo: DemoSimulators, departments?: DemoDepartments): AnyRoute[] {
   const state = () => ({ status: 200, body: demo.state() });
   const routes: AnyRoute[] = [
     { method: 'GET', path: '/api/demo', handler: state },
@@ -111,6 +116,19 @@ export function demoRoutes(demo: DemoSimulators): AnyRoute[] {
       },
     }),
     { method: 'GET', path: '/api/demo/receipts', handler: () => ({ status: 200, body: { receipts: demo.receipts() } }) },
+    ...(departments
+      ? [
+          route({
+            method: 'PUT',
+            path: '/api/demo/departments',
+            body: departmentsBody,
+            handler: ({ body }) => {
+              departments.reachable = body.reachable;
+              return { status: 200, body: { reachable: departments.reachable } };
+            },
+          }),
+        ]
+      : []),
     { method: 'GET', path: '/api/demo/documents', handler: () => ({ status: 200, body: { documents: demo.documents() } }) },
   ];
   return routes;

@@ -30,8 +30,14 @@ function text(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
-export function demoRecordSource(now: () => Date = () => new Date()): RecordSource {
+/** Whether the demo's departments answer (PUT /api/demo/departments): unreachable, no record can be had. */
+export interface DemoDepartments {
+  reachable: boolean;
+}
+
+export function demoRecordSource(now: () => Date = () => new Date(), departments: DemoDepartments = { reachable: true }): RecordSource {
   return async (c, item, template) => {
+    if (!departments.reachable) return undefined;
     const prefix = PREFIX[template];
     if (!prefix) return undefined;
     const { exampleData } = await import('../../certs/pdf/templates/index.js');

@@ -4,6 +4,8 @@
  * explanation of what happened and what to do, with 重试), then the card read: the form opens for the
  * item chosen before the faults. The months typed, the receipt printer out of paper at submit: the case
  * is kept exactly as entered, the serial stays on screen, and 重新打印回执 after the refill prints it once.
+ * A certificate that cannot be issued (the demo departments unreachable: PUT /api/demo/departments): a
+ * plain fault with 重新开具, the case kept, and issued once they answer again.
  * Every fault screen is checked with axe and for missing glyphs, and screenshotted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,5 +102,47 @@ describe('faults in one session, nothing lost', () => {
     await k.screenshot('done-receipt-printed');
     await k.tap('done-finish');
     await k.waitForScreen('start');
+  });
+
+  it('a certificate that cannot be issued (the departments unreachable): a plain fault with 重新开具, the case kept; reachable again, 重新开具 issues it', async () => {
+    await k.tap('start-idcard');
+    await k.waitForScreen('identify');
+    await k.insertCard();
+    await k.waitForScreen('items');
+    await k.tap(`item-${ITEM}`);
+    await k.waitForScreen('form');
+    await k.removeCard();
+    for (const value of MONTHS) {
+      await k.page.getByTestId('kb-keypad').waitFor();
+      for (const c of value) await k.tap(`kb-key-${c}`);
+      await k.tap('form-next');
+    }
+    await k.page.getByTestId('kb-choices').waitFor();
+    await k.tap('choice-0');
+    await k.tap('form-done');
+    await k.waitForScreen('review');
+    const before = new Set((await k.api<{ cases: { id: string }[] }>('GET', '/api/cases')).json.cases.map((c) => c.id));
+    await k.tap('review-submit');
+    await k.waitForScreen('done');
+    const id = (await k.api<{ cases: { id: string }[] }>('GET', '/api/cases')).json.cases.find((c) => !before.has(c.id))!.id;
+
+    expect((await k.api('PUT', '/api/demo/departments', { reachable: false })).status).toBe(200);
+    await k.tap('done-certificate');
+    await k.waitForScreen('certificate');
+    await expectPlainFault('certificate-no-record', '暂时无法从主管部门取得您的记录');
+    expect(await text('fault')).toContain('不会丢失');
+    expect((await k.api<{ status: string; results: unknown[] }>('GET', `/api/cases/${id}`)).json).toMatchObject({ status: 'submitted', results: [] });
+
+    expect((await k.api('PUT', '/api/demo/departments', { reachable: true })).status).toBe(200);
+    await k.tap('fault-retry');
+    await k.page.getByTestId('cert-issued').waitFor({ timeout: 30_000 });
+    expect((await k.api<{ status: string }>('GET', `/api/cases/${id}`)).json.status).toBe('completed');
+    await k.tap('cert-finish');
+    await k.waitForScreen('start');
+  });
+
+  it('no script error on the way (the refusals aside, which Chromium logs as failed requests)', () => {
+    const provoked = [/status of 422 .*\/api\/identify\/code\)$/, /status of 503 .*\/api\/cases\/[0-9a-f-]+\/receipt\/print\)$/, /status of 409 .*\/api\/cases\/[0-9a-f-]+\/issue\)$/];
+    expect(k.pageErrors.filter((e) => !provoked.some((re) => re.test(e)))).toEqual([]);
   });
 });
