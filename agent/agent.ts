@@ -30,7 +30,7 @@ import { personalCodeKey } from './identify/personal-code.js';
 import { startApiServer, type AnyRoute, type ApiServer } from './api/server.js';
 import { ensureApiToken } from './api/token.js';
 import { kioskSite } from './api/ui-routes.js';
-import { kioskRoutes } from './api/kiosk-routes.js';
+import { kioskRoutes, type KioskShell } from './api/kiosk-routes.js';
 import { DEFAULT_PORT, demoDevices, parseConfig, type AgentConfig } from './config/config.js';
 import { lockDataDir, prepareDataDir, removeRuntimeInfo, writeDataDirMarker, writeRuntimeInfo, type DataDirLock } from './data-dir.js';
 import { CaseService } from './cases/case-service.js';
@@ -56,6 +56,8 @@ export interface AgentOptions {
   readonly port?: number;
   /** Overrides config.log.level (`--log-level`). */
   readonly logLevel?: LogLevel;
+  /** The kiosk shell the agent runs in (the Electron main process): staff mode may then quit it (POST /api/staff/quit). */
+  readonly shell?: KioskShell;
 }
 
 export interface RunningAgent {
@@ -165,7 +167,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     routes.push(...pickupRoutes({ store, cases, catalog: () => catalog, printedDocuments: (caseId) => printedDocuments(store, caseId) }));
     routes.push(...syncRoutes(sync));
     // The kiosk pages' settings, the staff PIN and the test print (issue 7).
-    routes.push(...kioskRoutes({ ui: config.ui, demo: demo !== undefined, store, receipts, log: log.child({ component: 'agent.kiosk' }) }));
+    routes.push(...kioskRoutes({ ui: config.ui, demo: demo !== undefined, store, receipts, log: log.child({ component: 'agent.kiosk' }), shell: options.shell }));
     // The personal QR code's key (DATA/keys/identity-code.secret); in demo mode the agent also issues codes.
     const codeKey = personalCodeKey(options.dataDir);
     routes.push(...identifyRoutes(codeKey, store.db, log.child({ component: 'agent.identify' })), ...(demo ? demoIdentifyRoutes(codeKey, config.demo.card, demo) : []));

@@ -2,9 +2,10 @@
  * The kiosk pages' own routes (issue 7): GET /api/kiosk (the settings the page boots with), POST
  * /api/staff/session (the staff PIN typed on the page's keypad: checked here, never kept or logged;
  * five wrong in a row lock it for a minute; every attempt audited) and POST /api/staff/test-print (a
- * test slip on the receipt printer, a durable print job like a receipt).
+ * test slip on the receipt printer, a durable print job like a receipt). Under the Electron shell
+ * (issue 8) POST /api/staff/quit ends the kiosk, with the session a right PIN opened minutes before.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../../base/log.js';
 import { object, string } from '../../drivers/manager/check.js';
 import { appendAudit } from '../audit/audit-log.js';
@@ -17,10 +18,20 @@ import { route, type AnyRoute } from './server.js';
 /** Wrong PINs in a row that lock staff login, and for how long. */
 export const STAFF_MAX_FAILURES = 5;
 export const STAFF_LOCK_MS = 60_000;
+/** How long a staff session (a right PIN) may quit the kiosk: a fresh login, not one left open. */
+export const STAFF_SESSION_MS = 10 * 60_000;
 
 // The PIN's form is checked as a string of up to 8 characters; whether it is digits is the PIN check's affair
 // (a wrong form counts as a wrong PIN, so the answer tells nothing about the configured one).
 const sessionBody = object({ pin: string({ max: 8, hint: 'the staff PIN' }) });
+const quitBody = object({ session: string({ max: 64, hint: 'the session POST /api/staff/session answered' }) });
+
+/** The kiosk shell the agent runs in (the Electron main process, agent/electron/shell.ts): it can end the kiosk. */
+export interface KioskShell {
+  readonly name: 'electron' | 'browser';
+  /** Ends the kiosk (the shell stops the agent, which lets this request finish first). */
+  quit(reason: string): void;
+}
 
 export interface KioskRouteOptions {
   readonly ui: AgentConfig['ui'];
@@ -30,6 +41,31 @@ export interface KioskRouteOptions {
   readonly log: Logger;
   /** For tests of the lock: default Date.now. */
   readonly now?: () => number;
+  /** Set when the agent runs inside the kiosk shell: staff mode may quit it. */
+  readonly shell?: KioskShell | undefined;
+}
+
+/** The one staff session of the kiosk (the latest right PIN): a random id the page keeps in memory. */
+export class StaffSessions {
+  private current: { digest: Buffer; expires: number } | undefined;
+  constructor(private readonly now: () => number) {}
+
+  open(): string {
+    const id = randomBytes(16).toString('hex');
+    this.current = { digest: sha256(id), expires: this.now() + STAFF_SESSION_MS };
+    return id;
+  }
+
+  /** Whether `id` is the current session and still fresh. */
+  valid(id: string): boolean {
+    const c = this.current;
+    if (!c || this.now() >= c.expires) return false;
+    return timingSafeEqual(sha256(id), c.digest);
+  }
+
+  close(): void {
+    this.current = undefined;
+  }
 }
 
 /** The PIN check with its lock: consecutive failures counted in memory (a restart of the agent takes a minute anyway). */
@@ -74,6 +110,8 @@ function sha256(s: string): Buffer {
 export function kioskRoutes(options: KioskRouteOptions): AnyRoute[] {
   const { ui, store, receipts, log } = options;
   const pin = new StaffPin(ui.staffPin, options.now);
+  const sessions = new StaffSessions(options.now ?? Date.now);
+  const { shell } = options;
   const audit = (details: Record<string, string | number | boolean>): void => {
     appendAudit(store.db, { type: 'admin', actor: 'staff', subject: 'kiosk:staff', details });
   };
@@ -83,7 +121,7 @@ export function kioskRoutes(options: KioskRouteOptions): AnyRoute[] {
       path: '/api/kiosk',
       handler: () => ({
         status: 200,
-        body: { idleSeconds: ui.idleSeconds, countdownSeconds: ui.countdownSeconds, demo: options.demo, kioskName: ui.kioskName, staffPin: pin.configured },
+        body: { idleSeconds: ui.idleSeconds, countdownSeconds: ui.countdownSeconds, demo: options.demo, kioskName: ui.kioskName, staffPin: pin.configured, canQuit: shell !== undefined },
       }),
     },
     route({
@@ -105,7 +143,24 @@ export function kioskRoutes(options: KioskRouteOptions): AnyRoute[] {
         }
         audit({ action: 'staffLogin' });
         log.info('staff mode opened');
-        return { status: 200, body: {} };
+        return { status: 200, body: { session: sessions.open(), expiresInSeconds: STAFF_SESSION_MS / 1000 } };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/staff/quit',
+      body: quitBody,
+      handler: ({ body }) => {
+        if (!shell) throw new ApiError(409, 'staff.noShell', 'the agent does not run in the kiosk shell (Electron): stop it with SIGTERM or Ctrl-C');
+        if (!sessions.valid(body.session)) {
+          audit({ action: 'staffQuitRefused' });
+          throw new ApiError(401, 'staff.sessionInvalid', `no staff session of the last ${STAFF_SESSION_MS / 60_000} minutes has this id: enter the staff PIN again`, 'session');
+        }
+        sessions.close();
+        audit({ action: 'staffQuit', shell: shell.name });
+        log.info('staff quit the kiosk', { shell: shell.name });
+        shell.quit('staff');
+        return { status: 202, body: { quitting: true } };
       },
     }),
     {

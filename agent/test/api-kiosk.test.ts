@@ -42,7 +42,7 @@ describe('GET /api/kiosk', () => {
   it('gives the page its settings (never the PIN itself)', async () => {
     const r = await call('GET', '/api/kiosk');
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({ idleSeconds: 45, countdownSeconds: 7, demo: true, kioskName: '测试大厅 1 号机', staffPin: true });
+    expect(r.json).toEqual({ idleSeconds: 45, countdownSeconds: 7, demo: true, kioskName: '测试大厅 1 号机', staffPin: true, canQuit: false });
     expect(JSON.stringify(r.json)).not.toContain(PIN);
     const anonymous = await fetch(new URL('api/kiosk', agent.url));
     expect(anonymous.status).toBe(401);
@@ -102,7 +102,7 @@ describe('staff mode closed without a PIN', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tongban-api-kiosk-nopin-'));
     const bare = await startAgent({ dataDir: dir, port: 0, logLevel: 'error', config: parseConfig({ demo: { enabled: false }, sync: { endpoints: [] } }) });
     try {
-      expect((await apiCall(bare, 'GET', '/api/kiosk')).json).toEqual({ idleSeconds: 120, countdownSeconds: 20, demo: false, kioskName: '政务服务自助终端', staffPin: false });
+      expect((await apiCall(bare, 'GET', '/api/kiosk')).json).toEqual({ idleSeconds: 120, countdownSeconds: 20, demo: false, kioskName: '政务服务自助终端', staffPin: false, canQuit: false });
       const r = await apiCall(bare, 'POST', '/api/staff/session', { pin: '246810' });
       expect(r.status).toBe(409);
       expect(r.json.error.code).toBe('staff.noPin');
