@@ -1,0 +1,34 @@
+/**
+ * The Electron entry point (package.json "main": dist/agent/electron/main.js): loads Electron and runs
+ * the kiosk shell (shell.ts). Electron is imported dynamically through a variable so that the project
+ * builds and type-checks where the optional `electron` package is absent; its API is typed by
+ * electron-api.ts.
+ *
+ *   tongban-kiosk [--config FILE] [--data DIR]     (also $TONGBAN_CONFIG, $TONGBAN_DATA)
+ *
+ * Without a configuration the agent runs the embedded demo, as `tongban start` does.
+ */
+import { TongbanError } from '../../base/errors.js';
+import { loadConfig } from '../config/config.js';
+import { resolveDataDir } from '../data-dir.js';
+import type { ElectronMain } from './electron-api.js';
+import { argValue, runShell } from './shell.js';
+
+async function main(): Promise<void> {
+  const specifier = 'electron';
+  const loaded = (await import(specifier)) as ElectronMain & { default?: ElectronMain };
+  const electron = loaded.default ?? loaded;
+  try {
+    const configFile = argValue(process.argv, 'config') ?? (process.env.TONGBAN_CONFIG || undefined);
+    const config = loadConfig(configFile);
+    const dataDir = resolveDataDir(argValue(process.argv, 'data') ?? config.dataDir, process.env, process.cwd());
+    await runShell(electron, { agent: { dataDir, config }, production: electron.app.isPackaged });
+  } catch (err) {
+    // The agent could not start (a bad configuration, a locked data directory): said on stderr (and in
+    // the agent's log when it got that far); the session's autostart brings the kiosk back.
+    process.stderr.write(`tongban kiosk: ${err instanceof Error ? err.message : String(err)}\n`);
+    electron.app.exit(err instanceof TongbanError ? err.exitCode : 1);
+  }
+}
+
+void main();
