@@ -20,9 +20,10 @@ export function StaffPinDialog({ onClose }: { onClose: () => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      await api.post('/api/staff/session', { pin });
+      // The session lets staff quit the kiosk (under Electron); kept in the page's memory only.
+      const { session } = await api.post<{ session: string }>('/api/staff/session', { pin });
       onClose();
-      openStaff();
+      openStaff(session);
     } catch (err) {
       setPin('');
       setError(explain(err));

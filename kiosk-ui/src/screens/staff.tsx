@@ -2,17 +2,20 @@
  * Staff mode (工作人员模式), reached by the hidden gesture and the PIN: device health and paper, the sync
  * (backlog, endpoints, quarantined entries with their retry), print jobs not printed yet (retry), a test
  * print, and 结束当前会话 (the citizen's session cleared, the page reloaded: nothing of it left). 返回办理
- * goes back to the screen the citizen was on, their work untouched (e.g. after adding paper).
+ * goes back to the screen the citizen was on, their work untouched (e.g. after adding paper). Under the
+ * Electron shell (GET /api/kiosk canQuit) 退出自助终端 ends the kiosk, with the session the PIN opened.
  * Nothing personal is shown here: devices, counts, case ids and codes only.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api/client';
+import { ApiError, api } from '../api/client';
 import { devices } from '../api/devices';
 import { explain } from '../api/explain';
 import { BigButton } from '../components/button';
+import { Dialog } from '../components/dialog';
 import { Notice } from '../components/notice';
 import { Screen } from '../components/screen';
 import { getSession, go, resetSession, type ScreenId } from '../state/session';
+import { useSettings } from '../state/settings';
 
 interface DeviceHealth {
   id: string;
@@ -51,8 +54,12 @@ const REFRESH_MS = 2000;
 /** Where 返回办理 leads: the screen the citizen was on when staff mode opened. */
 let returnTo: ScreenId = 'start';
 
+/** The staff session the PIN opened (POST /api/staff/session): in memory only, forgotten on leaving staff mode. */
+let staffSession: string | undefined;
+
 /** Opens staff mode over the citizen's session (which stays as it was). */
-export function openStaff(): void {
+export function openStaff(session?: string): void {
+  if (session !== undefined) staffSession = session;
   const { screen } = getSession();
   if (screen !== 'staff') returnTo = screen;
   go('staff');
@@ -69,6 +76,9 @@ export default function StaffScreen() {
   const [error, setError] = useState<string | undefined>(undefined);
   const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>(undefined);
   const [busy, setBusy] = useState<string | undefined>(undefined);
+  const [confirmQuit, setConfirmQuit] = useState(false);
+  const [quitting, setQuitting] = useState(false);
+  const { canQuit } = useSettings();
 
   const refresh = async (): Promise<void> => {
     try {
@@ -118,10 +128,32 @@ export default function StaffScreen() {
     location.reload();
   };
 
+  const leave = (): void => {
+    staffSession = undefined;
+    go(returnTo);
+  };
+
+  const quit = async (): Promise<void> => {
+    setBusy('quit');
+    try {
+      await api.post('/api/staff/quit', { session: staffSession ?? '' });
+      staffSession = undefined;
+      setQuitting(true);
+    } catch (err) {
+      setConfirmQuit(false);
+      setResult({
+        kind: 'error',
+        text: err instanceof ApiError && err.code === 'staff.sessionInvalid' ? '工作人员登录已超过 10 分钟，请返回办理后重新输入密码，再退出自助终端。' : explain(err),
+      });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
   const backlog = sync ? sync.endpoints.reduce((n, e) => n + e.backlog, 0) + sync.unrouted.reduce((n, u) => n + u.count, 0) : undefined;
 
   return (
-    <Screen id="staff" title="工作人员模式" back={() => go(returnTo)} home={false} prompt="工作人员模式">
+    <Screen id="staff" title="工作人员模式" back={leave} home={false} prompt="工作人员模式">
       {error !== undefined && (
         <Notice kind="error" testid="fault">
           {error}
@@ -237,8 +269,31 @@ export default function StaffScreen() {
       <div class="staff-actions">
         <BigButton testid="staff-test-print" label="打印测试页" kind="secondary" disabled={busy !== undefined} onClick={() => void act('test', () => api.post('/api/staff/test-print'), '测试页已打印，请查看凭条出口。')} />
         <BigButton testid="staff-end-session" label="结束当前会话" sub="清除当前办事人的全部信息" kind="danger" onClick={endSession} />
-        <BigButton testid="staff-exit" label="返回办理" onClick={() => go(returnTo)} />
+        <BigButton testid="staff-exit" label="返回办理" onClick={leave} />
+        {canQuit && <BigButton testid="staff-quit" label="退出自助终端" sub="关闭本机的自助服务程序" kind="danger" disabled={busy !== undefined} onClick={() => setConfirmQuit(true)} />}
       </div>
+      {confirmQuit && (
+        <Dialog
+          testid="staff-quit-confirm"
+          title="退出自助终端？"
+          actions={
+            quitting ? undefined : (
+              <>
+                <BigButton testid="staff-quit-cancel" label="取消" kind="secondary" onClick={() => setConfirmQuit(false)} />
+                <BigButton testid="staff-quit-ok" label="确认退出" kind="danger" disabled={busy !== undefined} onClick={() => void quit()} />
+              </>
+            )
+          }
+        >
+          {quitting ? (
+            <Notice kind="ok" testid="staff-quitting">
+              正在退出自助终端…
+            </Notice>
+          ) : (
+            <p>退出后，本机将不再提供自助服务，直到重新启动。已提交的办件都已保存，不会丢失。</p>
+          )}
+        </Dialog>
+      )}
     </Screen>
   );
 }

@@ -14,9 +14,11 @@ export interface KioskSettings {
   kioskName: string;
   /** Whether a staff PIN is set (staff mode is refused without one). */
   staffPin: boolean;
+  /** Whether the agent runs in the kiosk shell (Electron): staff mode may then quit the kiosk. */
+  canQuit: boolean;
 }
 
-export const DEFAULT_SETTINGS: KioskSettings = { idleSeconds: 120, countdownSeconds: 20, demo: false, kioskName: '政务服务自助终端', staffPin: false };
+export const DEFAULT_SETTINGS: KioskSettings = { idleSeconds: 120, countdownSeconds: 20, demo: false, kioskName: '政务服务自助终端', staffPin: false, canQuit: false };
 
 let settings: KioskSettings = DEFAULT_SETTINGS;
 
