@@ -79,13 +79,16 @@ export interface KioskWebPreferences {
   readonly safeDialogs: true;
   readonly spellcheck: false;
   readonly devTools: boolean;
+  /** Middle click (auxclick) opens nothing: no window is made behind the page's back. */
+  readonly disableBlinkFeatures: 'Auxclick';
   /** The kiosk speaks (适老化) without a tap first. */
   readonly autoplayPolicy: 'no-user-gesture-required';
 }
 
 /**
  * The renderer's settings: context isolation and the sandbox on, Node off everywhere (workers and
- * frames too), web security on, no <webview>, no dropped file opened as a page; the developer tools
+ * frames too), web security on, no <webview>, no dropped file opened as a page, no middle click
+ * (auxclick); the developer tools
  * only outside production (`production: false` is for a developer's machine, never a hall).
  */
 export function webPreferencesFor(options: { readonly production: boolean }): KioskWebPreferences {
@@ -103,6 +106,7 @@ export function webPreferencesFor(options: { readonly production: boolean }): Ki
     safeDialogs: true,
     spellcheck: false,
     devTools: !options.production,
+    disableBlinkFeatures: 'Auxclick',
     autoplayPolicy: 'no-user-gesture-required',
   };
 }

@@ -164,7 +164,9 @@ export async function runShell(electron: ElectronMain, options: ShellOptions): P
       autoHideMenuBar: true,
       backgroundColor: '#ffffff',
       title: 'tongban',
-      webPreferences: { ...webPreferencesFor({ production: options.production }) },
+      // The policy's settings; the security-critical ones spelled out again so that a static audit
+      // (Electronegativity, agent/test/electron-audit.test.ts) sees them at the window's creation.
+      webPreferences: { ...webPreferencesFor({ production: options.production }), contextIsolation: true, sandbox: true, nodeIntegration: false, disableBlinkFeatures: 'Auxclick' },
     });
     win = w;
     const contents = w.webContents;

@@ -115,6 +115,7 @@ describe('webPreferencesFor', () => {
         experimentalFeatures: false,
         webviewTag: false,
         navigateOnDragDrop: false,
+        disableBlinkFeatures: 'Auxclick',
       });
       // no preload: the pages use the agent's loopback API only
       expect(p).not.toHaveProperty('preload');
