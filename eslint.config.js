@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import tongban from './scripts/lint/layers.js';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/', 'kiosk-ui/dist/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/', 'kiosk-ui/dist/', 'release/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
