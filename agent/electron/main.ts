@@ -13,6 +13,7 @@ import { loadConfig } from '../config/config.js';
 import { resolveDataDir } from '../data-dir.js';
 import type { ElectronMain } from './electron-api.js';
 import { argValue, runShell } from './shell.js';
+import { loadAutoUpdater } from './updates.js';
 
 async function main(): Promise<void> {
   const specifier = 'electron';
@@ -22,7 +23,9 @@ async function main(): Promise<void> {
     const configFile = argValue(process.argv, 'config') ?? (process.env.TONGBAN_CONFIG || undefined);
     const config = loadConfig(configFile);
     const dataDir = resolveDataDir(argValue(process.argv, 'data') ?? config.dataDir, process.env, process.cwd());
-    await runShell(electron, { agent: { dataDir, config }, production: electron.app.isPackaged });
+    const production = electron.app.isPackaged;
+    // Updates only in the packaged app (electron-updater reads the app-update.yml electron-builder writes).
+    await runShell(electron, { agent: { dataDir, config }, production, ...(production ? { updates: { load: loadAutoUpdater } } : {}) });
   } catch (err) {
     // The agent could not start (a bad configuration, a locked data directory): said on stderr (and in
     // the agent's log when it got that far); the session's autostart brings the kiosk back.

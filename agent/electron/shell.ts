@@ -14,11 +14,14 @@
  *   the window manager) is refused or, if gone, opened again; shortcuts that would leave are swallowed.
  * - Quitting: from staff mode (POST /api/staff/quit calls the agent's shell hook) or when the system
  *   asks (SIGTERM at shutdown): the agent stops cleanly (every acknowledged write on disk), then exit.
+ * - Updates (packaged app only, updates.ts): checked in the background once the window is open,
+ *   installed by electron-updater at the next quit.
  */
 import { createLogger, stderrSink, type Logger } from '../../base/log.js';
 import { startAgent, type AgentOptions, type RunningAgent } from '../agent.js';
 import { kioskUrl } from '../api/ui-routes.js';
 import type { BrowserWindow, ElectronMain, Session, WebContents } from './electron-api.js';
+import { startUpdates, type RunningUpdates, type UpdateOptions, type Updater } from './updates.js';
 import { appOrigin, blockedShortcut, navigationAllowed, openWindowDecision, permissionAllowed, relaunchDelayMs, webPreferencesFor, withCsp } from './policy.js';
 
 export interface ShellOptions {
@@ -26,8 +29,18 @@ export interface ShellOptions {
   readonly agent: Omit<AgentOptions, 'shell'>;
   /** Production (a packaged app): no developer tools. */
   readonly production: boolean;
-  /** Seconds a hung renderer is given before it is restarted. */
+  /** Milliseconds a hung renderer is given before it is restarted (default 30 s). */
   readonly unresponsiveMs?: number;
+  /** Fleet updates (the packaged app): how to load electron-updater's autoUpdater, and the channel. */
+  readonly updates?: { readonly load: () => Promise<Updater>; readonly options?: UpdateOptions };
+  /** The process whose SIGTERM/SIGINT quit the kiosk cleanly (default: this one). */
+  readonly signals?: SignalSource;
+}
+
+/** Where SIGTERM and SIGINT come from (the process; an EventEmitter in tests). */
+export interface SignalSource {
+  on(signal: 'SIGTERM' | 'SIGINT', listener: (signal: NodeJS.Signals) => void): unknown;
+  off(signal: 'SIGTERM' | 'SIGINT', listener: (signal: NodeJS.Signals) => void): unknown;
 }
 
 export interface RunningShell {
@@ -60,6 +73,7 @@ export async function runShell(electron: ElectronMain, options: ShellOptions): P
   let win: BrowserWindow | undefined;
   let quitting = false;
   let blocker: number | undefined;
+  let updates: RunningUpdates | undefined;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
   const crashes: number[] = [];
@@ -121,9 +135,26 @@ export async function runShell(electron: ElectronMain, options: ShellOptions): P
     if (!quitting) log.info('quit requested by the system');
     quitting = true;
   });
+  const quit = (reason: string): void => {
+    if (quitting) return;
+    quitting = true;
+    log.info('quitting', { reason });
+    // After the answer of the request that asked (the agent lets it finish before it stops).
+    setImmediate(() => app.quit());
+  };
+
+  // The system's stop (shutdown, systemd, Ctrl-C in a terminal) quits as staff do: the agent stops cleanly.
+  const signals: SignalSource = options.signals ?? process;
+  const onSignal = (signal: NodeJS.Signals): void => quit(signal);
+  signals.on('SIGTERM', onSignal);
+  signals.on('SIGINT', onSignal);
   app.on('will-quit', (event) => {
     if (blocker !== undefined) powerSaveBlocker.stop(blocker);
     blocker = undefined;
+    updates?.stop();
+    updates = undefined;
+    signals.off('SIGTERM', onSignal);
+    signals.off('SIGINT', onSignal);
     if (!agent) return;
     // The agent stops first (requests under way finish, the store closes), then the process exits.
     event.preventDefault();
@@ -138,16 +169,14 @@ export async function runShell(electron: ElectronMain, options: ShellOptions): P
       });
   });
 
-  const quit = (reason: string): void => {
-    if (quitting) return;
-    quitting = true;
-    log.info('quitting', { reason });
-    // After the answer of the request that asked (the agent lets it finish before it stops).
-    setImmediate(() => app.quit());
-  };
-
   await app.whenReady();
-  agent = await startAgent({ ...options.agent, shell: { name: 'electron', quit } });
+  try {
+    agent = await startAgent({ ...options.agent, shell: { name: 'electron', quit } });
+  } catch (err) {
+    signals.off('SIGTERM', onSignal);
+    signals.off('SIGINT', onSignal);
+    throw err;
+  }
   const running = agent;
   log = agent.log.child({ component: 'agent.shell' });
   known.origin = appOrigin(agent.url);
@@ -228,6 +257,15 @@ export async function runShell(electron: ElectronMain, options: ShellOptions): P
   };
   open();
   log.info('kiosk window open', { origin, production: options.production });
+  if (options.updates && !quitting) {
+    try {
+      const updater = await options.updates.load();
+      if (!quitting) updates = startUpdates(updater, log, options.updates.options);
+    } catch (err) {
+      // The kiosk runs on without updates (e.g. no app-update.yml in a hand-made build); said once.
+      log.warn('updates are off: electron-updater could not be loaded', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
 
   return { agent: running, window: () => win, stopped };
 }

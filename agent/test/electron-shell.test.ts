@@ -5,7 +5,8 @@
  * kept awake, a closed window refused or reopened, a crashed or hung renderer brought back, and the
  * quit — from staff mode through the agent's API, or asked by the system — stopping the agent cleanly.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { RUNTIME_FILE } from '../data-dir.js';
 import { CONTENT_SECURITY_POLICY, kioskUrl } from '../api/ui-routes.js';
 import { argValue, runShell, type RunningShell } from '../electron/shell.js';
 import { webPreferencesFor } from '../electron/policy.js';
+import type { Updater } from '../electron/updates.js';
 import { apiCall } from './helpers/api.js';
 import { StandInElectron, type StandInWindow } from './helpers/electron-stand-in.js';
 
@@ -26,6 +28,31 @@ const until = async (ok: () => boolean, what: string, ms = 5000): Promise<void> 
     await new Promise((r) => setTimeout(r, 10));
   }
 };
+
+/** What the shell asks of electron-updater's autoUpdater (updates.ts drives the real one in its own test). */
+function updaterStandIn(): Updater & { checks: number; events: string[] } {
+  const u = {
+    autoDownload: false,
+    autoInstallOnAppQuit: false,
+    autoRunAppAfterInstall: false,
+    allowDowngrade: true,
+    allowPrerelease: true,
+    fullChangelog: true,
+    channel: null as string | null,
+    logger: null as unknown,
+    checks: 0,
+    events: [] as string[],
+    on(event: string) {
+      u.events.push(event);
+      return u;
+    },
+    checkForUpdates() {
+      u.checks++;
+      return Promise.resolve(null);
+    },
+  };
+  return u as unknown as Updater & { checks: number; events: string[] };
+}
 
 describe('a second instance', () => {
   it('quits at once without starting an agent or touching the data directory', async () => {
@@ -41,6 +68,8 @@ describe('a second instance', () => {
 
 describe('the kiosk shell (production)', () => {
   const electron = new StandInElectron();
+  const signals = new EventEmitter();
+  const updater = updaterStandIn();
   let shell: RunningShell;
   let dataDir = '';
   let url = '';
@@ -48,7 +77,7 @@ describe('the kiosk shell (production)', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'tongban-shell-'));
-    shell = (await runShell(electron, { agent: { dataDir, port: 0, logLevel: 'info', config }, production: true, unresponsiveMs: 50 }))!;
+    shell = (await runShell(electron, { agent: { dataDir, port: 0, logLevel: 'info', config }, production: true, unresponsiveMs: 50, signals, updates: { load: () => Promise.resolve(updater) } }))!;
     url = kioskUrl(shell.agent.url, shell.agent.token);
   });
   afterAll(async () => {
@@ -154,8 +183,10 @@ describe('the kiosk shell (production)', () => {
     expect(c.loaded).toHaveLength(3);
   });
 
-  it('never writes the API token to the log', () => {
-    expect(readFileSync(join(dataDir, 'logs', 'agent.log'), 'utf8')).not.toContain(shell.agent.token);
+  it('checks for updates once the window is open: downloaded in the background, installed at the next quit, never a downgrade', () => {
+    expect(updater.checks).toBe(1);
+    expect(updater).toMatchObject({ autoDownload: true, autoInstallOnAppQuit: true, allowDowngrade: false });
+    expect(updater.events).toContain('update-downloaded');
   });
 
   it('quits from staff mode: the answer first, then the window closes, the agent stops cleanly and the app exits 0', async () => {
@@ -174,21 +205,47 @@ describe('the kiosk shell (production)', () => {
     const log = readFileSync(join(dataDir, 'logs', 'agent.log'), 'utf8');
     expect(log).toContain('staff quit the kiosk');
     expect(log).toContain('agent stopped');
+    // the refused navigation and new window were logged, the token never (it rides in the URL's fragment)
+    expect(log).toContain('navigation refused');
+    expect(log).not.toContain(shell.agent.token);
+    // the signal handlers are gone with the shell
+    expect(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGINT')).toBe(0);
   });
 });
 
 describe('a quit the system asks for (shutdown, SIGTERM)', () => {
-  it('closes the window without reopening it and stops the agent before the exit', async () => {
+  for (const how of ['SIGTERM', 'app.quit'] as const) {
+    it(`${how}: closes the window without reopening it and stops the agent before the exit`, async () => {
+      const electron = new StandInElectron();
+      const signals = new EventEmitter();
+      const dataDir = mkdtempSync(join(tmpdir(), 'tongban-shell-term-'));
+      // outside production (devtools allowed), and an updater that cannot be loaded: the kiosk runs on
+      const shell = (await runShell(electron, { agent: { dataDir, port: 0, logLevel: 'warn', config }, production: false, signals, updates: { load: () => Promise.reject(new Error('no app-update.yml')) } }))!;
+      expect((electron.windows[0]!.options.webPreferences as { devTools: boolean }).devTools).toBe(true);
+      if (how === 'SIGTERM') signals.emit('SIGTERM', 'SIGTERM');
+      else electron.app.quit();
+      expect(await electron.app.exited).toBe(0);
+      await shell.stopped;
+      expect(electron.windows).toHaveLength(1);
+      expect(existsSync(join(dataDir, RUNTIME_FILE))).toBe(false);
+      expect(signals.listenerCount('SIGTERM')).toBe(0);
+      // (the log is read once closed: its stream writes asynchronously)
+      expect(readFileSync(join(dataDir, 'logs', 'agent.log'), 'utf8')).toContain('updates are off');
+    });
+  }
+});
+
+describe('an agent that cannot start', () => {
+  it('fails the shell (main.ts exits with its code) and leaves no signal handler behind', async () => {
     const electron = new StandInElectron();
-    const dataDir = mkdtempSync(join(tmpdir(), 'tongban-shell-term-'));
-    const shell = (await runShell(electron, { agent: { dataDir, port: 0, logLevel: 'warn', config }, production: false }))!;
-    expect(shell.window()!.webContents).toBeDefined();
-    expect((electron.windows[0]!.options.webPreferences as { devTools: boolean }).devTools).toBe(true);
-    electron.app.quit();
-    expect(await electron.app.exited).toBe(0);
-    await shell.stopped;
-    expect(electron.windows).toHaveLength(1);
-    expect(existsSync(join(dataDir, RUNTIME_FILE))).toBe(false);
+    const signals = new EventEmitter();
+    // a data directory that is a file: the agent refuses it before anything starts
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'tongban-shell-fail-')), 'not-a-dir');
+    writeFileSync(dataDir, 'x');
+    await expect(runShell(electron, { agent: { dataDir, port: 0, logLevel: 'error', config }, production: true, signals })).rejects.toThrow();
+    expect(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGINT')).toBe(0);
+    expect(electron.windows).toEqual([]);
+    expect(electron.blockers.size).toBe(0);
   });
 });
 
