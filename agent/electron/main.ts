@@ -8,17 +8,34 @@
  *
  * Without a configuration the agent runs the embedded demo, as `tongban start` does.
  */
-import { TongbanError } from '../../base/errors.js';
+import { ExitCode, TongbanError } from '../../base/errors.js';
 import { loadConfig } from '../config/config.js';
 import { resolveDataDir } from '../data-dir.js';
 import type { ElectronMain } from './electron-api.js';
 import { argValue, runShell } from './shell.js';
 import { loadAutoUpdater } from './updates.js';
 
-async function main(): Promise<void> {
+/** Electron's main-process API, or undefined where this file is not run by Electron (plain node). */
+async function loadElectron(): Promise<ElectronMain | undefined> {
   const specifier = 'electron';
-  const loaded = (await import(specifier)) as ElectronMain & { default?: ElectronMain };
-  const electron = loaded.default ?? loaded;
+  let loaded: Partial<ElectronMain> & { default?: Partial<ElectronMain> };
+  try {
+    loaded = (await import(specifier)) as typeof loaded;
+  } catch {
+    return undefined; // the optional package is not installed
+  }
+  // Under plain node the npm package exports the binary's path, not the API.
+  const api = typeof loaded.default === 'object' && loaded.default?.app ? loaded.default : loaded;
+  return api.app && api.BrowserWindow ? (api as ElectronMain) : undefined;
+}
+
+async function main(): Promise<void> {
+  const electron = await loadElectron();
+  if (!electron) {
+    process.stderr.write('tongban kiosk: this is the Electron shell\'s entry and Electron is not running it (its binary is not installed here, or this is plain node). Run the packaged app, `npx electron .` where Electron is installed, or the browser fallback: tongban start --browser\n');
+    process.exitCode = ExitCode.failure;
+    return;
+  }
   try {
     const configFile = argValue(process.argv, 'config') ?? (process.env.TONGBAN_CONFIG || undefined);
     const config = loadConfig(configFile);

@@ -5,6 +5,7 @@
  * kept awake, a closed window refused or reopened, a crashed or hung renderer brought back, and the
  * quit — from staff mode through the agent's API, or asked by the system — stopping the agent cleanly.
  */
+import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { CONTENT_SECURITY_POLICY, kioskUrl } from '../api/ui-routes.js';
 import { argValue, runShell, type RunningShell } from '../electron/shell.js';
 import { webPreferencesFor } from '../electron/policy.js';
 import type { Updater } from '../electron/updates.js';
+import { ROOT } from '../../test/helpers/cli.js';
 import { apiCall } from './helpers/api.js';
 import { StandInElectron, type StandInWindow } from './helpers/electron-stand-in.js';
 
@@ -246,6 +248,15 @@ describe('an agent that cannot start', () => {
     expect(signals.listenerCount('SIGTERM') + signals.listenerCount('SIGINT')).toBe(0);
     expect(electron.windows).toEqual([]);
     expect(electron.blockers.size).toBe(0);
+  });
+});
+
+describe('the Electron entry run without Electron', () => {
+  it('says what it is and what to run instead, exit 3 (run `npm run build` first)', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'agent', 'electron', 'main.js')], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('Electron is not running it');
+    expect(r.stderr).toContain('tongban start --browser');
   });
 });
 
