@@ -1,10 +1,10 @@
 /**
  * The Electron security audit (issue 8): Electronegativity over the shell's sources (agent/electron/),
- * offline (helpers/electronegativity.ts), as for the Electron version the app is built with. No finding
+ * and again with the pages the window shows (dist/kiosk-ui as built: HTML, bundle, styles), offline (helpers/electronegativity.ts), as for the Electron version the app is built with. No finding
  * above low severity; each low or informational finding left is one README.md explains ("Packaging",
  * the audit's table), by its check id.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,19 @@ describe('Electronegativity over agent/electron/', () => {
     expect(unexplained.map(show), 'findings README.md does not explain').toEqual([]);
     // The shell's sources are all there to audit (a file it cannot find is no pass).
     expect(readdirSync(shellDir).filter((f) => f.endsWith('.ts'))).toEqual(expect.arrayContaining(['main.ts', 'shell.ts', 'policy.ts', 'updates.ts']));
+  });
+
+  it('the shell together with the pages it shows (dist/kiosk-ui as built) has nothing above low either', async () => {
+    const pages = join(root, 'dist', 'kiosk-ui');
+    expect(existsSync(join(pages, 'index.html')), 'the kiosk pages are built (npm run build)').toBe(true);
+    const dir = mkdtempSync(join(tmp, 'app-'));
+    cpSync(shellDir, join(dir, 'electron'), { recursive: true });
+    cpSync(pages, join(dir, 'pages'), { recursive: true });
+    const result = await auditElectron(dir, electronVersion);
+    expect(result.errors, result.errors.map((e) => `${e.file}: ${e.message}`).join('\n')).toEqual([]);
+    expect(result.issues.filter((f) => f.severity.value > LOW).map(show)).toEqual([]);
+    const explained = explainedInReadme();
+    expect(result.issues.filter((f) => !explained.has(f.id)).map(show)).toEqual([]);
   });
 
   it('the same offline audit finds what it should in a window configured the unsafe way', async () => {
