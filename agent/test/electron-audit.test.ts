@@ -1,8 +1,9 @@
 /**
  * The Electron security audit (issue 8): Electronegativity over the shell's sources (agent/electron/),
- * and again with the pages the window shows (dist/kiosk-ui as built: HTML, bundle, styles), offline (helpers/electronegativity.ts), as for the Electron version the app is built with. No finding
- * above low severity; each low or informational finding left is one README.md explains ("Packaging",
- * the audit's table), by its check id.
+ * and again with the pages the window shows (dist/kiosk-ui as built: HTML, bundle, styles), offline
+ * (helpers/electronegativity.ts), as for the Electron version the app is built with. No finding above
+ * low severity; each low or informational finding left is one README.md explains ("Packaging", the
+ * audit's table), by its check id.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
