@@ -15,6 +15,8 @@ import type { FileMatcher } from 'app-builder-lib/out/fileMatcher.js';
 import { expandMacro } from 'app-builder-lib/out/util/macroExpander.js';
 import type { Configuration } from 'app-builder-lib';
 import { DebugLogger } from 'builder-util/out/DebugLogger.js';
+import { build } from 'esbuild';
+import { builtinModules } from 'node:module';
 
 const root = join(import.meta.dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -124,6 +126,20 @@ describe('electron-builder.yml', () => {
       'release/linux-unpacked/tongban-kiosk',
     ]) {
       expect(included(path), path).toBe(false);
+    }
+  });
+
+  it('everything the Electron entry imports at run time is a production dependency the app ships', async () => {
+    // The entry's whole import graph (dist/, as built), packages left external: what the app needs from node_modules.
+    const result = await build({ entryPoints: [join(root, pkg.main)], bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' });
+    const external = new Set(Object.values(result.metafile.inputs).flatMap((input) => input.imports.filter((i) => i.external).map((i) => i.path)));
+    const packages = [...external].filter((p) => !p.startsWith('node:') && !builtinModules.includes(p)).map((p) => (p.startsWith('@') ? p.split('/').slice(0, 2).join('/') : p.split('/')[0]!));
+    expect(packages).toEqual(expect.arrayContaining(['better-sqlite3', 'serialport', 'node-hid', 'ws']));
+    // electron-updater is loaded by a computed import (agent/electron/updates.ts), so named here.
+    const included = shipped();
+    for (const name of new Set([...packages, 'electron-updater'])) {
+      expect(Object.keys(pkg.dependencies), `${name} is a dependency (devDependencies are not in the app)`).toContain(name);
+      expect(included(`node_modules/${name}/package.json`), `${name} ships`).toBe(true);
     }
   });
 
