@@ -98,6 +98,25 @@ describe('electron-builder.yml', () => {
     expect(pkg.scripts['dist']).toMatch(/^npm run build && electron-builder --linux --win\b/);
   });
 
+  it("npm run dist gives the deb the maintainer and web page electron-builder requires, from the operator's environment", async () => {
+    // electron-builder refuses a deb without a maintainer (or author e-mail) and a homepage; the
+    // project has neither to invent, so the builder of the installers names them.
+    const script = pkg.scripts['dist']!;
+    expect(script).toContain('-c.deb.maintainer="${TONGBAN_MAINTAINER:?');
+    expect(script).toContain('-c.extraMetadata.homepage="${TONGBAN_HOMEPAGE:?');
+    const missing = spawnSync('sh', ['-c', `${script.replace(/^npm run build && electron-builder/, 'echo')}`], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/TONGBAN_MAINTAINER/);
+    const given = spawnSync('sh', ['-c', `${script.replace(/^npm run build && electron-builder/, 'printf "%s\\n"')}`], {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '', TONGBAN_MAINTAINER: '某市政务服务中心 <ops@example.gov.cn>', TONGBAN_HOMEPAGE: 'https://example.gov.cn/tongban' },
+    });
+    expect(given.status).toBe(0);
+    expect(given.stdout).toContain('-c.deb.maintainer=某市政务服务中心 <ops@example.gov.cn>\n');
+    const withOperator = { ...config, deb: { ...config.deb, maintainer: '某市政务服务中心 <ops@example.gov.cn>' }, extraMetadata: { homepage: 'https://example.gov.cn/tongban' } };
+    await expect(validateConfiguration(withOperator, new DebugLogger(false))).resolves.toBeUndefined();
+  });
+
   it('packages the Electron the project names, with the shell as its entry point', () => {
     expect(config.electronVersion).toBe(pkg.optionalDependencies['electron']);
     expect(pkg.main).toBe('dist/agent/electron/main.js');
