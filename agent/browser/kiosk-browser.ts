@@ -47,6 +47,9 @@ export function startKioskBrowser(o: KioskBrowserOptions): KioskBrowser {
   // Profiles left by a browser that outlived a killed agent: nothing in them is needed.
   for (const name of readdirSync(o.runDir)) if (name.startsWith(PROFILE_PREFIX)) rmSync(join(o.runDir, name), { recursive: true, force: true });
 
+  const env = o.env ?? process.env;
+  // Chromium dies at once without a screen, and would be restarted over and over: say why up front.
+  if (process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) log.warn('kiosk browser: neither DISPLAY nor WAYLAND_DISPLAY is set, it has no screen to open on');
   const noSandbox = process.getuid?.() === 0;
   if (noSandbox) log.warn('kiosk browser runs as root: its sandbox is off (run the kiosk as an ordinary user)');
   let child: ChildProcess | undefined;
@@ -73,7 +76,7 @@ export function startKioskBrowser(o: KioskBrowserOptions): KioskBrowser {
     });
     const startedAt = Date.now();
     // Its own process group, so that stop() ends the browser's children (renderers, GPU, zygote) too.
-    const c = spawn(o.executable, args, { stdio: 'ignore', detached: true, env: o.env ?? process.env });
+    const c = spawn(o.executable, args, { stdio: 'ignore', detached: true, env });
     child = c;
     launches++;
     exited = new Promise<void>((resolve) => {

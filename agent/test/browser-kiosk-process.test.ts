@@ -41,7 +41,7 @@ describe('kiosk browser process', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('a browser that keeps dying is started again after 1, 2, 4 ... times the first delay; stop() during a wait starts none; old profiles removed at start, nothing else', async () => {
+  it('without a screen it says so; a browser that keeps dying is started again after 1, 2, 4 ... times the first delay; stop() during a wait starts none; old profiles removed at start, nothing else', async () => {
     const runDir = join(dir, 'run-dying');
     mkdirSync(join(runDir, 'browser-left-over', 'Default'), { recursive: true });
     writeFileSync(join(runDir, 'idcard'), 'not ours');
@@ -49,7 +49,8 @@ describe('kiosk browser process', () => {
     writeFileSync(dies, '#!/bin/sh\nexit 1\n');
     chmodSync(dies, 0o755);
     const { log, lines } = capture();
-    const browser = startKioskBrowser({ executable: dies, kioskUrl: KIOSK_URL, runDir, log, restartDelayMs: 40 });
+    const browser = startKioskBrowser({ executable: dies, kioskUrl: KIOSK_URL, runDir, log, restartDelayMs: 40, env: { PATH: process.env.PATH } });
+    expect(lines.some((l) => l.level === 'warn' && /neither DISPLAY nor WAYLAND_DISPLAY/.test(String(l.msg)))).toBe(true);
     expect(existsSync(join(runDir, 'browser-left-over'))).toBe(false);
     expect(readFileSync(join(runDir, 'idcard'), 'utf8')).toBe('not ours');
     await until(() => browser.launches >= 5);
@@ -71,7 +72,8 @@ describe('kiosk browser process', () => {
     writeFileSync(stays, `#!/bin/sh\nprintf '%s\\n' "$@" > ${argsFile}\nsleep 300 &\necho $! > ${childFile}\nwait\n`);
     chmodSync(stays, 0o755);
     const { log, lines } = capture();
-    const browser = startKioskBrowser({ executable: stays, kioskUrl: KIOSK_URL, runDir, log, window: { width: 800, height: 1280 } });
+    const browser = startKioskBrowser({ executable: stays, kioskUrl: KIOSK_URL, runDir, log, window: { width: 800, height: 1280 }, env: { PATH: process.env.PATH, DISPLAY: ':99' } });
+    expect(lines.some((l) => /DISPLAY/.test(String(l.msg)))).toBe(false);
     await until(() => existsSync(childFile) && readFileSync(childFile, 'utf8').endsWith('\n'));
     const args = readFileSync(argsFile, 'utf8').trim().split('\n');
     const profile = args.find((a) => a.startsWith('--user-data-dir='))!.slice('--user-data-dir='.length);
