@@ -32,7 +32,9 @@ const ITEMS = ['341600-GJJ-0002', '341600-YB-0001', '310117-SB-0005', '340802-GA
 /** The item and material an attachment is uploaded for (a 复印件 PDF). */
 const MATERIAL = { item: '341600-GJJ-0002', id: 'purchase-contract' };
 const MIN_CASES = 24;
-const CHAOS_MAX_MS = 40_000;
+// The chaos ends as soon as every named point fired and enough cases were taken; on a loaded machine
+// (2 cores shared with Chromium tests) reaching the kiosk's rarer points can take a while.
+const CHAOS_MAX_MS = 100_000;
 /** Kiosk-side names of what `set-status` takes. */
 const STATUS_OF = { accepted: 'accepted', correction: 'correctionRequested', refused: 'refused', completed: 'completed' } as const;
 type ClerkStatus = keyof typeof STATUS_OF;
@@ -270,5 +272,5 @@ describe('exactly once under SIGKILL, cuts, duplicates and replays (tongban endp
           `proxy ${JSON.stringify({ ...proxy.stats, byType: undefined, relayed: undefined })}`,
       );
     });
-  }, 150_000);
+  }, 240_000);
 });
