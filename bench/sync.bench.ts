@@ -281,32 +281,33 @@ async function rawClient(url: string): Promise<WebSocket> {
 }
 
 /**
- * Sends `entries` as `cases` messages of `batch` entries, at most `window` entries unacknowledged; the
- * receiver parses each message and answers with an ack per entry. Resolves when all are acknowledged.
+ * The yardsticks' sender: `cases` messages of the entries `take(room)` hands out (room: how many more
+ * may be unacknowledged), at most `window` entries unacknowledged; each ack's seqs go to `acked`.
+ * Resolves when `total` entries are acknowledged.
  */
-async function rawCases(server: Server, url: string, entries: readonly CaseEntry[], batch: number, window: number): Promise<Run> {
+async function windowedCases(server: Server, url: string, total: number, window: number, take: (room: number) => readonly unknown[], acked?: (seqs: number[]) => void): Promise<Run> {
   const client = await rawClient(url);
   try {
     return await timed(
       server,
       () =>
         new Promise<void>((resolve) => {
-          let next = 0;
           let inFlight = 0;
-          let acked = 0;
+          let done = 0;
           const pump = (): void => {
-            while (next < entries.length && inFlight + Math.min(batch, entries.length - next) <= window) {
-              const slice = entries.slice(next, next + batch);
-              next += slice.length;
-              inFlight += slice.length;
-              client.send(JSON.stringify({ v: 1, type: 'cases', batch: slice }));
+            for (;;) {
+              const batch = take(window - inFlight);
+              if (batch.length === 0) return;
+              inFlight += batch.length;
+              client.send(JSON.stringify({ v: 1, type: 'cases', batch }));
             }
           };
           client.on('message', (data) => {
-            const n = (JSON.parse((data as Buffer).toString('utf8')) as { results: unknown[] }).results.length;
-            inFlight -= n;
-            acked += n;
-            if (acked === entries.length) resolve();
+            const seqs = (JSON.parse((data as Buffer).toString('utf8')) as { results: { seq: number }[] }).results.map((r) => r.seq);
+            acked?.(seqs);
+            inFlight -= seqs.length;
+            done += seqs.length;
+            if (done === total) resolve();
             else pump();
           });
           pump();
@@ -315,6 +316,20 @@ async function rawCases(server: Server, url: string, entries: readonly CaseEntry
   } finally {
     client.close();
   }
+}
+
+/**
+ * Sends `entries` as `cases` messages of `batch` entries, at most `window` entries unacknowledged; the
+ * receiver parses each message and answers with an ack per entry. Resolves when all are acknowledged.
+ */
+function rawCases(server: Server, url: string, entries: readonly CaseEntry[], batch: number, window: number): Promise<Run> {
+  let next = 0;
+  return windowedCases(server, url, entries.length, window, (room) => {
+    if (next >= entries.length || room < Math.min(batch, entries.length - next)) return [];
+    const slice = entries.slice(next, next + batch);
+    next += slice.length;
+    return slice;
+  });
 }
 
 /** Sends `files` files of FILE_BYTES in CHUNK_BYTES binary frames, CHUNK_WINDOW unacknowledged. */
@@ -462,37 +477,21 @@ async function floorCases(server: Server, url: string, entries: readonly CaseEnt
   const record = db.transaction((seqs: number[]) => {
     for (const seq of seqs) ack.run(seq);
   });
-  const client = await rawClient(url);
+  let last = 0;
   try {
-    return await timed(
+    return await windowedCases(
       server,
-      () =>
-        new Promise<void>((resolve) => {
-          let last = 0;
-          let inFlight = 0;
-          let acked = 0;
-          const pump = (): void => {
-            while (inFlight < WINDOW) {
-              const rows = next.all(last, Math.min(MAX_BATCH, WINDOW - inFlight)) as { seq: number; caseId: string; region: string; kind: string; payload: string }[];
-              if (rows.length === 0) return;
-              last = rows[rows.length - 1]!.seq;
-              inFlight += rows.length;
-              client.send(JSON.stringify({ v: 1, type: 'cases', batch: rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown })) }));
-            }
-          };
-          client.on('message', (data) => {
-            const seqs = (JSON.parse((data as Buffer).toString('utf8')) as { results: { seq: number }[] }).results.map((r) => r.seq);
-            record(seqs);
-            inFlight -= seqs.length;
-            acked += seqs.length;
-            if (acked === entries.length) resolve();
-            else pump();
-          });
-          pump();
-        }),
+      url,
+      entries.length,
+      WINDOW,
+      (room) => {
+        const rows = next.all(last, Math.min(MAX_BATCH, room)) as { seq: number; caseId: string; region: string; kind: string; payload: string }[];
+        if (rows.length > 0) last = rows[rows.length - 1]!.seq;
+        return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown }));
+      },
+      record,
     );
   } finally {
-    client.close();
     db.close();
   }
 }
