@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../base/errors.js';
 import { DEMO_STAFF_PIN, parseConfig } from '../config/config.js';
-
-function problem(value: unknown): string {
-  try {
-    parseConfig(value);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return (err as Error).message;
-  }
-  throw new Error('accepted');
-}
+import { configProblem as problem } from './helpers/config-problem.js';
 
 describe('configuration: ui (the kiosk pages)', () => {
   it('defaults: 120 s idle, 20 s countdown, the demo PIN in demo mode, none with real devices', () => {

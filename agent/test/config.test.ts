@@ -2,18 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../base/errors.js';
 import { DEFAULT_PORT, demoDevices, loadConfig, parseConfig } from '../config/config.js';
-
-function problem(value: unknown): string {
-  try {
-    parseConfig(value);
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return (err as Error).message;
-  }
-  throw new Error('accepted');
-}
+import { configProblem as problem } from './helpers/config-problem.js';
 
 describe('configuration', () => {
   it('defaults to the embedded demo', () => {
