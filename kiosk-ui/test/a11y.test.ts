@@ -8,6 +8,7 @@
  * screen (expect.soft), so one run lists every screen that breaks a rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CERTIFICATE_ITEM, fillCertificateForm, openCertificate, submitReview } from './helpers/flows.js';
 import { startKiosk, type Kiosk } from './helpers/kiosk.js';
 import { smallTargets, smallText } from './helpers/layout.js';
 
@@ -119,22 +120,12 @@ for (const mode of ['plain', 'elder'] as const) {
       await identifyWithCard();
       await k.waitForScreen('items');
       await k.page.getByTestId('items-panel').waitFor();
-      await k.tap('item-341600-SB-0003');
+      await k.tap(`item-${CERTIFICATE_ITEM}`);
       await k.waitForScreen('form');
       await k.removeCard();
-      for (const value of ['2025-01', '2026-10']) {
-        await k.page.getByTestId('kb-keypad').waitFor();
-        for (const c of value) await k.tap(`kb-key-${c}`);
-        await k.tap('form-next');
-      }
-      await k.page.getByTestId('kb-choices').waitFor();
-      await k.tap('choice-0');
-      await k.tap('form-done');
-      await k.waitForScreen('review');
-      await k.tap('review-submit');
-      await k.waitForScreen('done');
-      await k.tap('done-certificate');
-      await k.waitForScreen('certificate');
+      await fillCertificateForm(k);
+      await submitReview(k);
+      await openCertificate(k);
       await k.page.getByTestId('cert-preview').waitFor({ timeout: 30_000 });
       await check(mode, 'certificate');
       await k.tap('cert-finish');

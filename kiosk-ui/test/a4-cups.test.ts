@@ -10,11 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyForCertificateToReview, CERTIFICATE_ITEM as ITEM, openCertificate, submitReview } from './helpers/flows.js';
 import { startKiosk, until, type Kiosk } from './helpers/kiosk.js';
-
-/** 社会保险参保缴费证明开具: issued on site; two month fields on the keypad and a choice. */
-const ITEM = '341600-SB-0003';
-const MONTHS = ['2025-01', '2026-10'];
 
 /** Page count (pdfinfo). */
 function pages(pdf: string): number {
@@ -84,26 +81,9 @@ describe('A4 printing through a real CUPS queue', () => {
   });
 
   it('当场出证 -> 打印证明: the certificate comes out of CUPS', async () => {
-    await k.tap('start-idcard');
-    await k.waitForScreen('identify');
-    await k.insertCard();
-    await k.waitForScreen('items');
-    await k.tap(`item-${ITEM}`);
-    await k.waitForScreen('form');
-    await k.removeCard();
-    for (const value of MONTHS) {
-      await k.page.getByTestId('kb-keypad').waitFor();
-      for (const c of value) await k.tap(`kb-key-${c}`);
-      await k.tap('form-next');
-    }
-    await k.page.getByTestId('kb-choices').waitFor();
-    await k.tap('choice-0');
-    await k.tap('form-done');
-    await k.waitForScreen('review');
-    await k.tap('review-submit');
-    await k.waitForScreen('done');
-    await k.tap('done-certificate');
-    await k.waitForScreen('certificate');
+    await applyForCertificateToReview(k);
+    await submitReview(k);
+    await openCertificate(k);
     await k.page.getByTestId('cert-issued').waitFor({ timeout: 30_000 });
     const documentId = await text('cert-document-id');
     expect(await k.cups!.queue.pdfs()).toEqual([]);

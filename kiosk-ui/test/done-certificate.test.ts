@@ -17,9 +17,9 @@ import { verifyPdf } from '../../certs/pdf/verify.js';
 import { sm3Hex } from '../../certs/sm3.js';
 import { AGENT_READY } from './helpers/browser.js';
 import { startDaemon, type Daemon } from './helpers/processes.js';
+import { applyForCertificateToReview, CERTIFICATE_ITEM as ITEM, submitReview } from './helpers/flows.js';
 import { startKiosk, until, type Kiosk } from './helpers/kiosk.js';
 
-const ITEM = '341600-SB-0003';
 /** The kiosk the test under way drives (each describe has its own). */
 let k: Kiosk;
 let first: Kiosk | undefined;
@@ -34,36 +34,10 @@ afterAll(async () => {
 
 const text = async (testid: string): Promise<string> => (await k.page.getByTestId(testid).textContent()) ?? '';
 
-async function tapChoice(label: string): Promise<void> {
-  const faces = await k.page.locator('[data-testid^="choice-"]').allTextContents();
-  const at = faces.findIndex((f) => f.replace('✓ ', '') === label);
-  expect(at, `choice ${label} in ${faces.join(' ')}`).toBeGreaterThanOrEqual(0);
-  await k.tap(`choice-${at}`);
-}
-
 /** The whole application through the screens, as a citizen does it, up to the done screen. */
 async function applyThroughTheScreens(): Promise<{ id: string; serial: string; contentHash: string; status: string }> {
-  await k.waitForScreen('start');
-  await k.tap('start-idcard');
-  await k.waitForScreen('identify');
-  await k.insertCard();
-  await k.waitForScreen('items');
-  await k.tap(`item-${ITEM}`);
-  await k.waitForScreen('form');
-  await k.removeCard();
-  for (const value of ['2025-01', '2026-10']) {
-    await k.page.getByTestId('kb-keypad').waitFor();
-    for (const c of value) await k.tap(`kb-key-${c}`);
-    await k.tap('form-next');
-  }
-  await tapChoice('子女入学');
-  await k.tap('form-done');
-  await k.waitForScreen('review');
-  const before = new Set((await k.api<{ cases: { id: string }[] }>('GET', '/api/cases')).json.cases.map((c) => c.id));
-  await k.tap('review-submit');
-  await k.waitForScreen('done');
-  const list = (await k.api<{ cases: { id: string; itemCode: string }[] }>('GET', '/api/cases')).json.cases;
-  const mine = list.find((c) => !before.has(c.id) && c.itemCode === ITEM);
+  await applyForCertificateToReview(k, { choice: '子女入学' });
+  const mine = (await submitReview(k)).find((c) => c.itemCode === ITEM);
   expect(mine, 'the submitted case').toBeDefined();
   return (await k.api('GET', `/api/cases/${mine!.id}`)).json;
 }

@@ -9,11 +9,8 @@
  * Every fault screen is checked with axe and for missing glyphs, and screenshotted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyForCertificateToReview, CERTIFICATE_ITEM as ITEM, CERTIFICATE_MONTHS as MONTHS, fillCertificateForm, openCertificate, submitReview } from './helpers/flows.js';
 import { startKiosk, until, type Kiosk } from './helpers/kiosk.js';
-
-/** 社会保险参保缴费证明开具: two month fields on the keypad and a choice. */
-const ITEM = '341600-SB-0003';
-const MONTHS = ['2025-01', '2026-10'];
 
 let k: Kiosk;
 beforeAll(async () => {
@@ -64,15 +61,7 @@ describe('faults in one session, nothing lost', () => {
   });
 
   it('the receipt printer out of paper at submit: the case kept exactly as entered, the serial on screen; the refill and 重新打印回执 print it once', async () => {
-    for (const value of MONTHS) {
-      await k.page.getByTestId('kb-keypad').waitFor();
-      for (const c of value) await k.tap(`kb-key-${c}`);
-      await k.tap('form-next');
-    }
-    await k.page.getByTestId('kb-choices').waitFor();
-    await k.tap('choice-0');
-    await k.tap('form-done');
-    await k.waitForScreen('review');
+    await fillCertificateForm(k);
 
     await k.paper('out');
     await until('the receipt printer out of paper', async () => ((await k.api('GET', '/api/devices/receipt')).json.device?.paper === 'out' ? true : undefined), 15_000);
@@ -105,30 +94,11 @@ describe('faults in one session, nothing lost', () => {
   });
 
   it('a certificate that cannot be issued (the departments unreachable): a plain fault with 重新开具, the case kept; reachable again, 重新开具 issues it', async () => {
-    await k.tap('start-idcard');
-    await k.waitForScreen('identify');
-    await k.insertCard();
-    await k.waitForScreen('items');
-    await k.tap(`item-${ITEM}`);
-    await k.waitForScreen('form');
-    await k.removeCard();
-    for (const value of MONTHS) {
-      await k.page.getByTestId('kb-keypad').waitFor();
-      for (const c of value) await k.tap(`kb-key-${c}`);
-      await k.tap('form-next');
-    }
-    await k.page.getByTestId('kb-choices').waitFor();
-    await k.tap('choice-0');
-    await k.tap('form-done');
-    await k.waitForScreen('review');
-    const before = new Set((await k.api<{ cases: { id: string }[] }>('GET', '/api/cases')).json.cases.map((c) => c.id));
-    await k.tap('review-submit');
-    await k.waitForScreen('done');
-    const id = (await k.api<{ cases: { id: string }[] }>('GET', '/api/cases')).json.cases.find((c) => !before.has(c.id))!.id;
+    await applyForCertificateToReview(k);
+    const id = (await submitReview(k))[0]!.id;
 
     expect((await k.api('PUT', '/api/demo/departments', { reachable: false })).status).toBe(200);
-    await k.tap('done-certificate');
-    await k.waitForScreen('certificate');
+    await openCertificate(k);
     await expectPlainFault('certificate-no-record', '暂时无法从主管部门取得您的记录');
     expect(await text('fault')).toContain('不会丢失');
     expect((await k.api<{ status: string; results: unknown[] }>('GET', `/api/cases/${id}`)).json).toMatchObject({ status: 'submitted', results: [] });

@@ -8,6 +8,7 @@
  * revoked) and after 取件打印 listed the person's cases.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyForCertificateToReview, chooseWithCard, openCertificate, submitReview } from './helpers/flows.js';
 import { startKiosk, type Kiosk } from './helpers/kiosk.js';
 
 /** The demo card (drivers/sim/fixtures/resident-longterm.json). */
@@ -44,14 +45,7 @@ const loads = (src: string): Promise<boolean> =>
 
 async function toPrefilledForm(): Promise<void> {
   await k.waitForScreen('start');
-  await k.tap('start-idcard');
-  await k.waitForScreen('identify');
-  await k.insertCard();
-  await k.waitForScreen('items');
-  await k.tap(`item-${ITEM}`);
-  await k.waitForScreen('form');
-  await k.page.getByTestId('form-field-householdAddress-prefilled').waitFor();
-  await k.removeCard();
+  await chooseWithCard(k, ITEM, { formReady: 'form-field-householdAddress-prefilled' });
 }
 
 describe('idle safety', () => {
@@ -103,27 +97,9 @@ describe('idle safety', () => {
   });
 
   it('a sealed certificate previewed and left: after the countdown its picture is gone from the browser (object URL revoked) and nothing of the card is in the heap', async () => {
-    await k.waitForScreen('start');
-    await k.tap('start-idcard');
-    await k.waitForScreen('identify');
-    await k.insertCard();
-    await k.waitForScreen('items');
-    await k.tap('item-341600-SB-0003');
-    await k.waitForScreen('form');
-    await k.removeCard();
-    for (const value of ['2025-01', '2026-10']) {
-      await k.page.getByTestId('kb-keypad').waitFor();
-      for (const c of value) await k.tap(`kb-key-${c}`);
-      await k.tap('form-next');
-    }
-    await k.page.getByTestId('kb-choices').waitFor();
-    await k.tap('choice-0');
-    await k.tap('form-done');
-    await k.waitForScreen('review');
-    await k.tap('review-submit');
-    await k.waitForScreen('done');
-    await k.tap('done-certificate');
-    await k.waitForScreen('certificate');
+    await applyForCertificateToReview(k);
+    await submitReview(k);
+    await openCertificate(k);
     const preview = k.page.getByTestId('cert-preview');
     await preview.waitFor({ timeout: 30_000 });
     const src = (await preview.getAttribute('src'))!;

@@ -7,11 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTongban } from './helpers/processes.js';
+import { applyForCertificateToReview, CERTIFICATE_ITEM as ITEM, CERTIFICATE_MONTHS as MONTHS, submitReview } from './helpers/flows.js';
 import { startKiosk, until, type Kiosk } from './helpers/kiosk.js';
-
-/** 社会保险参保缴费证明开具: two month fields on the keypad and a choice. */
-const ITEM = '341600-SB-0003';
-const MONTHS = ['2025-01', '2026-10'];
 
 let k: Kiosk;
 beforeAll(async () => {
@@ -25,28 +22,9 @@ const text = async (testid: string): Promise<string> => (await k.page.getByTestI
 const connected = async (): Promise<boolean> => (await k.api<{ endpoints: { connected: boolean }[] }>('GET', '/api/sync')).json.endpoints.some((e) => e.connected);
 
 async function applyThroughTheScreens(): Promise<{ id: string; serial: string; contentHash: string; status: string }> {
-  await k.waitForScreen('start');
-  await k.tap('start-idcard');
-  await k.waitForScreen('identify');
-  await k.insertCard();
-  await k.waitForScreen('items');
-  await k.tap(`item-${ITEM}`);
-  await k.waitForScreen('form');
-  await k.removeCard();
-  for (const value of MONTHS) {
-    await k.page.getByTestId('kb-keypad').waitFor();
-    for (const c of value) await k.tap(`kb-key-${c}`);
-    await k.tap('form-next');
-  }
-  await k.page.getByTestId('kb-choices').waitFor();
-  await k.tap('choice-0');
-  await k.tap('form-done');
-  await k.waitForScreen('review');
+  await applyForCertificateToReview(k);
   await k.screenshot('review');
-  const before = new Set((await k.api<{ cases: { id: string }[] }>('GET', '/api/cases')).json.cases.map((c) => c.id));
-  await k.tap('review-submit');
-  await k.waitForScreen('done');
-  const mine = (await k.api<{ cases: { id: string; itemCode: string }[] }>('GET', '/api/cases')).json.cases.filter((c) => !before.has(c.id));
+  const mine = await submitReview(k);
   expect(mine.map((c) => c.itemCode)).toEqual([ITEM]);
   return (await k.api('GET', `/api/cases/${mine[0]!.id}`)).json;
 }
