@@ -17,6 +17,7 @@ import { formatIso, stepDate, today } from '../src/keyboard/date';
 import { AGENT_READY } from './helpers/browser.js';
 import { runTongban, startDaemon, type Daemon } from './helpers/processes.js';
 import { demoCatalogData } from '../../agent/catalog/demo-catalog';
+import { chooseWithCard, tapChoice as tapChoiceOn } from './helpers/flows.js';
 import { startKiosk, until, type Kiosk } from './helpers/kiosk.js';
 
 /** The demo card (drivers/sim/fixtures/resident-longterm.json). */
@@ -59,26 +60,12 @@ async function typeChinese(value: string): Promise<void> {
   }
 }
 
-async function tapChoice(label: string): Promise<void> {
-  await k.page.getByTestId('kb-choices').waitFor();
-  const faces = await k.page.locator('[data-testid^="choice-"]').allTextContents();
-  const at = faces.findIndex((f) => f.replace('✓ ', '') === label);
-  expect(at, `choice ${label} in ${faces.join(' ')}`).toBeGreaterThanOrEqual(0);
-  await k.tap(`choice-${at}`);
-}
+const tapChoice = (label: string): Promise<void> => tapChoiceOn(k, label);
 
 async function identifyAndChoose(itemCode: string): Promise<void> {
   if ((await k.currentScreen()) !== 'start') await k.tap('nav-home');
   await k.waitForScreen('start');
-  await k.tap('start-idcard');
-  await k.waitForScreen('identify');
-  await k.insertCard();
-  // identify shows the applicant bound (masked) for a moment, then goes on to the items by itself
-  await k.waitForScreen('items');
-  await k.tap(`item-${itemCode}`);
-  await k.waitForScreen('form');
-  await k.page.getByTestId('form-editor').waitFor();
-  await k.removeCard();
+  await chooseWithCard(k, itemCode, { formReady: 'form-editor' });
 }
 
 async function caseOf(itemCode: string): Promise<any> {
