@@ -19,6 +19,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { CaseService } from '../cases/case-service.js';
 import type { MaterialRecord } from '../store/materials-repo.js';
 import type { Store } from '../store/store.js';
+import { OneAttemptPerJob } from './one-attempt.js';
 import { PrintRefused, viewOf, type PrintJobView } from './receipt-jobs.js';
 
 export const DOCUMENT_JOB_KIND = 'document';
@@ -52,7 +53,7 @@ const ZH_BY_CODE: Record<string, string> = {
 
 export class DocumentJobs {
   private requestId = 0;
-  private readonly running = new Map<string, Promise<PrintJobView>>();
+  private readonly running = new OneAttemptPerJob<PrintJobView>();
   private readonly waiting = new Map<number, (m: Message) => void>();
 
   constructor(
@@ -88,11 +89,7 @@ export class DocumentJobs {
 
   /** Prints a kept document job: once (a printed one answers as it is; a concurrent call joins the attempt under way). */
   print(jobId: string): Promise<PrintJobView> {
-    const under = this.running.get(jobId);
-    if (under) return under;
-    const p = this.attempt(jobId).finally(() => this.running.delete(jobId));
-    this.running.set(jobId, p);
-    return p;
+    return this.running.run(jobId, () => this.attempt(jobId));
   }
 
   /** The newest live file of the case's document (certificate or result). */

@@ -23,6 +23,7 @@ import { caseReceipt } from '../cases/receipt.js';
 import type { Catalog } from '../catalog/index.js';
 import type { PrintJob } from '../store/records-repo.js';
 import type { Store } from '../store/store.js';
+import { OneAttemptPerJob } from './one-attempt.js';
 
 export const RECEIPT_JOB_KIND = 'receipt';
 /** How long the printer may take for one receipt (the manager times the command out after it). */
@@ -67,7 +68,7 @@ export class PrintRefused extends DeviceError {
 
 export class ReceiptJobs {
   private requestId = 0;
-  private readonly running = new Map<string, Promise<PrintJobView>>();
+  private readonly running = new OneAttemptPerJob<PrintJobView>();
   private readonly waiting = new Map<number, (m: Message) => void>();
   /** Whether each receipt printer was last reported online (a retry follows a change to online). */
   private readonly online = new Map<string, boolean>();
@@ -162,11 +163,7 @@ export class ReceiptJobs {
 
   /** Prints a kept job: once (a printed one answers as it is; a concurrent call joins the attempt under way). */
   print(jobId: string): Promise<PrintJobView> {
-    const under = this.running.get(jobId);
-    if (under) return under;
-    const p = this.attempt(jobId).finally(() => this.running.delete(jobId));
-    this.running.set(jobId, p);
-    return p;
+    return this.running.run(jobId, () => this.attempt(jobId));
   }
 
   private async attempt(jobId: string): Promise<PrintJobView> {
