@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api/client';
 import { BigButton } from '../components/button';
 import { Notice } from '../components/notice';
+import { NothingUnderWay } from '../components/nothing-under-way';
 import { goHome, Screen } from '../components/screen';
 import { issueCertificate, issuedBefore, keptJob, previewPage, printDocument, progressOf, retryJob, type Issued, type PreviewPage, type PrintJob } from '../certificate/api';
 import { certificatePrintFault, issueFault, issueRetryable } from '../certificate/faults';
@@ -108,16 +109,7 @@ export default function CertificateScreen() {
     go('rating');
   };
 
-  if (!submitted || !caseId) {
-    return (
-      <Screen id="certificate" title="当场出证">
-        <Notice kind="info" title="没有正在办理的事项">
-          <p>请回到首页重新开始。</p>
-        </Notice>
-        <BigButton testid="cert-finish" label="返回首页" onClick={goHome} />
-      </Screen>
-    );
-  }
+  if (!submitted || !caseId) return <NothingUnderWay id="certificate" title="当场出证" finishTestid="cert-finish" />;
 
   const prompt =
     issuing.state === 'failed' ? issueFault(issuing.error) : printing.state === 'printed' ? '证明已打印，请取走A4纸。' : '请核对下方的证明内容，确认后点打印证明。';

@@ -9,6 +9,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { BigButton } from '../components/button';
 import { Notice } from '../components/notice';
+import { NothingUnderWay } from '../components/nothing-under-way';
 import { goHome, Screen } from '../components/screen';
 import { devices } from '../api/devices';
 import { jobPending, keptJob, onProgress, printReceipt, progressOf, retryJob, setProgress, type CaseProgress } from '../certificate/api';
@@ -90,16 +91,7 @@ export default function DoneScreen() {
     };
   }, [submitted?.id]);
 
-  if (!submitted) {
-    return (
-      <Screen id="done" title="提交成功">
-        <Notice kind="info" title="没有正在办理的事项">
-          <p>请回到首页重新开始。</p>
-        </Notice>
-        <BigButton testid="done-finish" label="返回首页" onClick={goHome} />
-      </Screen>
-    );
-  }
+  if (!submitted) return <NothingUnderWay id="done" title="提交成功" finishTestid="done-finish" />;
 
   const issuable = item?.issuable !== undefined && !progressOf(submitted.id).certificatePrinted;
   const prompt = submitted.queued ? '您的办件已保存，网络恢复后自动提交。请取走受理回执。' : '提交成功，请取走受理回执，并妥善保管。';
