@@ -118,7 +118,12 @@ describe('SerialScannerReader over a pty', () => {
     let x = 12345;
     for (let i = 0; i < noise.length; i++) noise[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
     await sim.garbage(noise);
-    await new Promise((r) => setTimeout(r, 60)); // past the inter-byte timeout: any partial code is dropped
+    // The write has returned, but the reader may still be taking the noise in (a loaded machine): wait until
+    // it has said nothing new for well past the inter-byte timeout, so that any partial code is dropped.
+    for (let seen = -1; seen !== codes.length + errors.length; ) {
+      seen = codes.length + errors.length;
+      await new Promise((r) => setTimeout(r, 250));
+    }
     const before = codes.length;
     await sim.scan('CLEAN-AFTER-NOISE');
     await until(() => codes.length > before);
