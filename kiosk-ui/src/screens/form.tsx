@@ -6,16 +6,15 @@
  * the form while any is. The agent's own refusal at submit comes back here, on its field.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { explain } from '../api/explain';
 import { BigButton } from '../components/button';
 import { Notice } from '../components/notice';
 import { Screen } from '../components/screen';
 import { fieldError, formErrors } from '../form/field-check';
-import { loadItem, loadRegions } from '../form/load';
 import { formMemory } from '../form/memory';
 import { prefill } from '../form/prefill';
+import { useFormItem } from '../form/use-form-item';
 import { regionLabel } from '../form/regions';
-import type { CatalogItem, FormField, Region } from '../form/schema';
+import type { FormField, Region } from '../form/schema';
 import { Choices } from '../keyboard/choices';
 import { spokenDate } from '../keyboard/date';
 import { DatePicker } from '../keyboard/date-picker';
@@ -55,13 +54,9 @@ function errorOf(field: FormField, value: string): string | undefined {
 }
 
 export default function FormScreen() {
-  const itemCode = useSession((s) => s.itemCode);
   const applicant = useSession((s) => s.applicant);
   const values = useSession((s) => s.form);
   const elder = useSession((s) => s.elder);
-  const [item, setItem] = useState<CatalogItem>();
-  const [regions, setRegions] = useState<Region[]>([]);
-  const [fault, setFault] = useState<string>();
   const [attempt, setAttempt] = useState(0);
   const [active, setActive] = useState(0);
   /** Fields whose error is shown (left once, or checked by 下一步). */
@@ -69,36 +64,22 @@ export default function FormScreen() {
   const [compose, setCompose] = useState<{ pinyin: string; page: number }>({ pinyin: '', page: 0 });
   const [blocked, setBlocked] = useState<number>();
 
-  useEffect(() => {
-    if (!itemCode) return go('items');
-    if (!applicant) return go('identify', { purpose: 'apply' });
-    let live = true;
-    setFault(undefined);
-    Promise.all([loadItem(itemCode), loadRegions()])
-      .then(([it, rs]) => {
-        if (!live) return;
-        const memory = formMemory(it.code);
-        // Fill in from the card once per session and item: a value the citizen cleared stays cleared.
-        if (!memory.prefillDone) {
-          const filled = prefill(it.form.fields, applicant, getSession().form);
-          memory.prefilled = filled;
-          memory.prefillDone = true;
-          if (Object.keys(filled).length > 0) update({ form: { ...getSession().form, ...filled } });
-        }
-        const focus = memory.focus !== undefined ? it.form.fields.findIndex((f) => f.name === memory.focus) : -1;
-        if (focus >= 0) {
-          setActive(focus);
-          memory.focus = undefined;
-          setChecked(Object.fromEntries(it.form.fields.map((f) => [f.name, true])));
-        }
-        setRegions(rs);
-        setItem(it);
-      })
-      .catch((err: unknown) => live && setFault(explain(err)));
-    return () => {
-      live = false;
-    };
-  }, [itemCode, attempt]);
+  const { item, regions, fault } = useFormItem(attempt, (it) => {
+    const memory = formMemory(it.code);
+    // Fill in from the card once per session and item: a value the citizen cleared stays cleared.
+    if (!memory.prefillDone && applicant) {
+      const filled = prefill(it.form.fields, applicant, getSession().form);
+      memory.prefilled = filled;
+      memory.prefillDone = true;
+      if (Object.keys(filled).length > 0) update({ form: { ...getSession().form, ...filled } });
+    }
+    const focus = memory.focus !== undefined ? it.form.fields.findIndex((f) => f.name === memory.focus) : -1;
+    if (focus >= 0) {
+      setActive(focus);
+      memory.focus = undefined;
+      setChecked(Object.fromEntries(it.form.fields.map((f) => [f.name, true])));
+    }
+  });
 
   const fields = item?.form.fields ?? [];
   const field = fields[active];

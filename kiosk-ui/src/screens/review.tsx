@@ -5,7 +5,7 @@
  * of a field goes back to that field; when the agent does not answer, everything stays on this page and
  * 重新提交 tries again. After it: session.submitted and the done screen.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { AgentUnreachable, ApiError } from '../api/client';
 import { explain } from '../api/explain';
 import { BigButton } from '../components/button';
@@ -13,44 +13,24 @@ import { Notice } from '../components/notice';
 import { Screen } from '../components/screen';
 import { caseBody, newCaseId } from '../form/case-body';
 import { formErrors } from '../form/field-check';
-import { forgetItem, loadItem, loadRegions } from '../form/load';
+import { forgetItem } from '../form/load';
 import { maskIdNumber, maskName } from '../form/mask';
 import { materialChoices } from '../form/materials';
 import { formMemory } from '../form/memory';
-import type { CatalogItem, Region } from '../form/schema';
 import { problemsOf, submitCase } from '../form/submit';
+import { useFormItem } from '../form/use-form-item';
 import { KeyButton } from '../keyboard/keys';
 import { getSession, go, sessionGeneration, useSession } from '../state/session';
 import { displayValue } from './form';
 import { materialStatus } from './materials';
 
 export default function ReviewScreen() {
-  const itemCode = useSession((s) => s.itemCode);
   const applicant = useSession((s) => s.applicant);
   const values = useSession((s) => s.form);
   const chosen = useSession((s) => s.materials);
-  const [item, setItem] = useState<CatalogItem>();
-  const [regions, setRegions] = useState<Region[]>([]);
-  const [fault, setFault] = useState<string>();
   const [attempt, setAttempt] = useState(0);
   const [sending, setSending] = useState(false);
-
-  useEffect(() => {
-    if (!itemCode) return go('items');
-    if (!applicant) return go('identify', { purpose: 'apply' });
-    let live = true;
-    setFault(undefined);
-    Promise.all([loadItem(itemCode), loadRegions()])
-      .then(([it, rs]) => {
-        if (!live) return;
-        setRegions(rs);
-        setItem(it);
-      })
-      .catch((err: unknown) => live && setFault(explain(err)));
-    return () => {
-      live = false;
-    };
-  }, [itemCode, attempt]);
+  const { item, regions, fault, setFault } = useFormItem(attempt);
 
   if (!item || !applicant) {
     return (
