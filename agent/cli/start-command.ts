@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { booleanOption, integerOption, stringOption, type Command, type ParsedArgs } from '../../base/cli.js';
+import { fileURLToPath } from 'node:url';
+import { booleanOption, integerOption, stringOption, type Command, type CommandContext, type ParsedArgs } from '../../base/cli.js';
 import { CheckError } from '../../drivers/manager/check.js';
-import { UsageError } from '../../base/errors.js';
+import { ExitCode, UsageError } from '../../base/errors.js';
 import { isLogLevel, type LogLevel } from '../../base/log.js';
 import { DEFAULT_PORT, startAgent } from '../agent.js';
 import { loadConfig, type AgentConfig } from '../config/config.js';
@@ -11,11 +13,12 @@ import { configFromArgs, dataDirFromArgs } from './agent-client.js';
 import { kioskUrl } from '../api/ui-routes.js';
 import { findChromium, parseWindowSize, type WindowSize } from '../browser/chromium-kiosk.js';
 import { startKioskBrowser, type KioskBrowser } from '../browser/kiosk-browser.js';
+import { installedElectron, planHandover, type Handover } from '../electron/handover.js';
 
 export const startCommand: Command = {
   name: 'start',
   summary: 'start the kiosk agent (local API on 127.0.0.1) and run until stopped',
-  usage: '[--data DIR] [--config FILE] [--port PORT] [--log-level LEVEL] [--endpoint URL [--enroll-token TOKEN]] [--browser [--browser-path FILE] [--browser-window WxH]]',
+  usage: '[--data DIR] [--config FILE] [--port PORT] [--log-level LEVEL] [--endpoint URL [--enroll-token TOKEN]] [--browser [--browser-path FILE] [--browser-window WxH]] [--no-electron]',
   description: `With no configuration file the agent runs the embedded demo: simulated ID card reader, scanner
 and receipt printer on ptys under DATA/run/, the demo catalog, and the /api/demo routes that drive
 them, and a reference sync endpoint in-process on 127.0.0.1 (data in DATA/endpoint/) that the kiosk
@@ -25,7 +28,10 @@ store, keys, the API token and logs (default: $TONGBAN_DATA, else ~/.local/share
 it prints the kiosk pages' URL (自助终端页面: http://127.0.0.1:PORT/kiosk/#token=...): open it in a
 browser (Chromium) or Electron. --browser opens it itself in the system Chromium as a kiosk (full
 screen, a throwaway profile under DATA/run/, only the agent's address reachable; started again if it
-dies, closed when the agent stops), for machines without the Electron shell. Stop it with Ctrl-C or SIGTERM.`,
+dies, closed when the agent stops), for machines without the Electron shell. Where Electron is installed
+(the optional \`electron\` package with its binary, or $TONGBAN_ELECTRON) and a display is set, start hands
+over to the Electron shell instead: the same agent runs inside it and the kiosk window opens (only --data
+and --config pass; --no-electron keeps to node). Stop it with Ctrl-C or SIGTERM.`,
   options: {
     data: { type: 'string', valueName: 'DIR', description: 'data directory' },
     config: { type: 'string', valueName: 'FILE', description: 'configuration file (JSON; default: the embedded demo; $TONGBAN_CONFIG)' },
@@ -36,6 +42,7 @@ dies, closed when the agent stops), for machines without the Electron shell. Sto
     browser: { type: 'boolean', description: 'open the kiosk pages in the system Chromium as a kiosk (the fallback for machines without Electron)' },
     'browser-path': { type: 'string', valueName: 'FILE', description: 'the Chromium to run with --browser (default: $TONGBAN_BROWSER, else /usr/bin/chromium, chromium-browser, google-chrome)' },
     'browser-window': { type: 'string', valueName: 'WxH', description: 'with --browser: place the window at 0,0 with this size, for an X session without a window manager (e.g. 1080x1920)' },
+    'no-electron': { type: 'boolean', description: 'run in node and serve the pages for a browser even where Electron is installed' },
   },
   async run(args, ctx) {
     const level = stringOption(args, 'log-level') ?? ctx.env.TONGBAN_LOG_LEVEL;
@@ -43,6 +50,18 @@ dies, closed when the agent stops), for machines without the Electron shell. Sto
     const config = withEndpointOption(args, configFromArgs(args, ctx) ?? loadConfig(undefined));
     const port = integerOption(args, 'port', 0, 65535);
     const browser = browserOptions(args, ctx.env);
+    const plan = planHandover({
+      binary: installedElectron(ctx.env),
+      env: ctx.env,
+      platform: process.platform,
+      mainJs: fileURLToPath(new URL('../electron/main.js', import.meta.url)),
+      ...(stringOption(args, 'data') !== undefined ? { dataDir: stringOption(args, 'data') } : {}),
+      ...(stringOption(args, 'config') !== undefined ? { configFile: stringOption(args, 'config') } : {}),
+      otherOptions: ['port', 'log-level', 'endpoint', 'enroll-token'].filter((o) => stringOption(args, o) !== undefined),
+      declined: browser !== undefined || booleanOption(args, 'no-electron'),
+    });
+    if (plan && 'binary' in plan) return runInElectron(plan, ctx);
+    if (plan) ctx.stdout.write(`${plan.reason}\n`);
     const agent = await startAgent({
       dataDir: dataDirFromArgs(args, ctx, config),
       config,
@@ -73,6 +92,30 @@ dies, closed when the agent stops), for machines without the Electron shell. Sto
     await agent.stop(String(ctx.stopSignal.reason ?? 'signal'));
   },
 };
+
+/**
+ * Runs the Electron shell with the agent inside it until it exits (its exit code is start's); a stop
+ * signal here is passed on as SIGTERM, which the shell answers by stopping the agent cleanly.
+ */
+function runInElectron(plan: Handover, ctx: CommandContext): Promise<ExitCode> {
+  ctx.stdout.write(`tongban: Electron is installed: the agent runs inside the kiosk window (${plan.binary})\n`);
+  const child = spawn(plan.binary, plan.args, { stdio: 'inherit', env: ctx.env });
+  const stop = (): void => void child.kill('SIGTERM');
+  ctx.stopSignal.addEventListener('abort', stop, { once: true });
+  return new Promise<ExitCode>((resolve) => {
+    child.once('error', (err) => {
+      ctx.stopSignal.removeEventListener('abort', stop);
+      ctx.stdout.write(`tongban: cannot run Electron (${plan.binary}): ${err.message}\n`);
+      resolve(ExitCode.failure);
+    });
+    child.once('exit', (code, signal) => {
+      ctx.stopSignal.removeEventListener('abort', stop);
+      // The shell exits with tongban's codes (0-3); anything else (a crash) is a failure.
+      if (code === null) resolve(signal === 'SIGTERM' || signal === 'SIGINT' ? ExitCode.ok : ExitCode.failure);
+      else resolve(([0, 1, 2, 3] as const).find((c) => c === code) ?? ExitCode.failure);
+    });
+  });
+}
 
 /** --browser [--browser-path FILE] [--browser-window WxH]: the Chromium found before the agent starts (none: exit 3). */
 function browserOptions(args: ParsedArgs, env: NodeJS.ProcessEnv): { executable: string; window?: WindowSize } | undefined {
