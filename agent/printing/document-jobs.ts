@@ -14,7 +14,8 @@
 import { DeviceError, InputError } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
 import type { DeviceManager } from '../../drivers/manager/manager.js';
-import { MESSAGE_VERSION, type Message } from '../../drivers/manager/messages.js';
+import type { Message } from '../../drivers/manager/messages.js';
+import { ManagerCommands } from './manager-command.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { CaseService } from '../cases/case-service.js';
 import type { MaterialRecord } from '../store/materials-repo.js';
@@ -52,9 +53,8 @@ const ZH_BY_CODE: Record<string, string> = {
 };
 
 export class DocumentJobs {
-  private requestId = 0;
   private readonly running = new OneAttemptPerJob<PrintJobView>();
-  private readonly waiting = new Map<number, (m: Message) => void>();
+  private readonly commands: ManagerCommands;
 
   constructor(
     private readonly options: {
@@ -63,7 +63,9 @@ export class DocumentJobs {
       manager: DeviceManager;
       log: Logger;
     },
-  ) {}
+  ) {
+    this.commands = new ManagerCommands(options.manager, 'device');
+  }
 
   /** The A4 printer's device id, if one is configured. */
   printer(): string | undefined {
@@ -146,30 +148,7 @@ export class DocumentJobs {
   }
 
   private printPdf(device: string, pdf: Uint8Array, documentId: string): Promise<Message> {
-    const requestId = ++this.requestId;
-    return new Promise((resolve) => {
-      this.waiting.set(requestId, resolve);
-      this.options.manager.submit(
-        {
-          header: { name: 'DocumentPrinter.PrintPdf', requestId, type: 'command', version: MESSAGE_VERSION, timeout: PRINT_TIMEOUT_MS },
-          // The job name reaches the spooler's logs: the document id only, nothing personal.
-          payload: { data: Buffer.from(pdf).toString('base64'), title: `tongban ${documentId}`.slice(0, 100) },
-        },
-        this.sink,
-        { device },
-      );
-    });
+    // The job name reaches the spooler's logs: the document id only, nothing personal.
+    return this.commands.send('DocumentPrinter.PrintPdf', { data: Buffer.from(pdf).toString('base64'), title: `tongban ${documentId}`.slice(0, 100) }, PRINT_TIMEOUT_MS, { device });
   }
-
-  private readonly sink = (m: Message): void => {
-    const resolve = this.waiting.get(m.header.requestId);
-    if (!resolve) return;
-    if (m.header.type === 'completion') {
-      this.waiting.delete(m.header.requestId);
-      resolve(m);
-    } else if (m.header.type === 'acknowledge' && m.header.status !== undefined) {
-      this.waiting.delete(m.header.requestId);
-      resolve({ header: { ...m.header, type: 'completion', completionCode: 'deviceNotReady' }, payload: { errorCode: `device.${m.header.status}` } });
-    }
-  };
 }

@@ -15,7 +15,8 @@
 import { DeviceError, InputError } from '../../base/errors.js';
 import type { Logger } from '../../base/log.js';
 import type { DeviceManager } from '../../drivers/manager/manager.js';
-import { MESSAGE_VERSION, type Message } from '../../drivers/manager/messages.js';
+import type { Message } from '../../drivers/manager/messages.js';
+import { ManagerCommands } from './manager-command.js';
 import type { Receipt } from '../../drivers/escpos/receipt.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { CaseService } from '../cases/case-service.js';
@@ -67,9 +68,8 @@ export class PrintRefused extends DeviceError {
 }
 
 export class ReceiptJobs {
-  private requestId = 0;
   private readonly running = new OneAttemptPerJob<PrintJobView>();
-  private readonly waiting = new Map<number, (m: Message) => void>();
+  private readonly commands: ManagerCommands;
   /** Whether each receipt printer was last reported online (a retry follows a change to online). */
   private readonly online = new Map<string, boolean>();
   private draining: Promise<void> | undefined;
@@ -89,7 +89,9 @@ export class ReceiptJobs {
       autoRetryWindowMs?: number;
       now?: () => number;
     },
-  ) {}
+  ) {
+    this.commands = new ManagerCommands(options.manager, 'printer');
+  }
 
   /** Retries the kept receipts whenever a receipt printer turns ready; returns the function that stops it. */
   watchPrinter(): () => void {
@@ -193,23 +195,6 @@ export class ReceiptJobs {
 
   /** One Printer.PrintForm through the manager; resolves with its completion (or the refusing acknowledge). */
   private printForm(receipt: Receipt): Promise<Message> {
-    const requestId = ++this.requestId;
-    return new Promise((resolve) => {
-      this.waiting.set(requestId, resolve);
-      this.options.manager.submit({ header: { name: 'Printer.PrintForm', requestId, type: 'command', version: MESSAGE_VERSION, timeout: PRINT_TIMEOUT_MS }, payload: { receipt } }, this.sink);
-    });
+    return this.commands.send('Printer.PrintForm', { receipt }, PRINT_TIMEOUT_MS);
   }
-
-  /** The one client identity this module has towards the manager: replies are matched by requestId. */
-  private readonly sink = (m: Message): void => {
-    const resolve = this.waiting.get(m.header.requestId);
-    if (!resolve) return;
-    if (m.header.type === 'completion') {
-      this.waiting.delete(m.header.requestId);
-      resolve(m);
-    } else if (m.header.type === 'acknowledge' && m.header.status !== undefined) {
-      this.waiting.delete(m.header.requestId);
-      resolve({ header: { ...m.header, type: 'completion', completionCode: 'deviceNotReady' }, payload: { errorCode: `printer.${m.header.status}` } });
-    }
-  };
 }
