@@ -4,16 +4,7 @@ import { BIN, ROOT } from '../../../test/helpers/cli.js';
 import { exampleCase } from '../../cases/example.js';
 import { demoCatalog } from '../../catalog/catalog.js';
 
-/** Polls `probe` until it returns a value that is not undefined; throws after `ms` with `what`. */
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`not reached within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { until } from '../../../test/helpers/until.js';
 
 /** The example case of a demo item (fictional applicant, example values). */
 export function caseOf(itemCode: string): Record<string, unknown> {

@@ -94,13 +94,4 @@ export function runTongban(args: readonly string[], timeoutMs = 20_000): Promise
   });
 }
 
-/** Polls `probe` until it returns something other than undefined; throws naming `what` after `ms`. */
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`not reached within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { until } from '../../../test/helpers/until.js';
