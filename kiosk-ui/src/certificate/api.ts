@@ -8,33 +8,13 @@
 import { api, ApiError, AgentUnreachable } from '../api/client';
 import { getToken } from '../api/token';
 import { sessionGeneration } from '../state/session';
+import type { PrintJob } from '../api/print-jobs';
 
-export interface PrintJob {
-  id: string;
-  caseId: string | null;
-  kind: string;
-  state: 'queued' | 'printing' | 'printed' | 'failed';
-  attempts: number;
-  lastError: string | null;
-}
+export { keptJob, printDocument, printReceipt, retryJob, type PrintJob } from '../api/print-jobs';
 
 export interface Issued {
   documentId: string;
   template: string;
-}
-
-/** The print job the agent kept when the printer refused (error.job), if any. */
-export function keptJob(err: unknown): PrintJob | undefined {
-  const job = err instanceof ApiError ? (err.detail.job as PrintJob | undefined) : undefined;
-  return job && typeof job.id === 'string' ? job : undefined;
-}
-
-export async function printReceipt(caseId: string): Promise<PrintJob> {
-  return (await api.post<{ job: PrintJob }>(`/api/cases/${encodeURIComponent(caseId)}/receipt/print`)).job;
-}
-
-export async function retryJob(jobId: string): Promise<PrintJob> {
-  return (await api.post<{ job: PrintJob }>(`/api/print-jobs/${encodeURIComponent(jobId)}/retry`)).job;
 }
 
 /** 当场出证: the agent takes the department's record itself (demo mode: the demo departments). */
@@ -52,10 +32,6 @@ export async function issuedBefore(caseId: string): Promise<Issued | undefined> 
   const c = await api.get<{ status: string; results?: { documentId: string; template?: string }[] }>(`/api/cases/${encodeURIComponent(caseId)}`);
   const r = c.results?.find((x) => typeof x.template === 'string');
   return c.status === 'completed' && r ? { documentId: r.documentId, template: r.template! } : undefined;
-}
-
-export async function printDocument(caseId: string, documentId: string): Promise<PrintJob> {
-  return (await api.post<{ job: PrintJob }>(`/api/cases/${encodeURIComponent(caseId)}/documents/${encodeURIComponent(documentId)}/print`)).job;
 }
 
 export interface PreviewPage {

@@ -3,7 +3,8 @@
  * body, never in a URL), printing one of their documents on the A4 printer (a durable print job: when the
  * printer refuses, the agent keeps the job and this retries it by its id), and rating a case.
  */
-import { api, ApiError } from '../api/client';
+import { api } from '../api/client';
+import { printDocument as print, retryJob as retry, type PrintJob } from '../api/print-jobs';
 
 export interface PickupDocument {
   id: string;
@@ -28,26 +29,14 @@ export async function pickupCases(idNumber: string): Promise<PickupCase[]> {
   return (await api.post<{ cases: PickupCase[] }>('/api/pickup', { idNumber })).cases;
 }
 
-export interface PrintJob {
-  id: string;
-  state: 'queued' | 'printing' | 'printed' | 'failed';
-}
-
-/** The job the agent kept when the printer refused (the error's `job`), to retry it by its id. */
-export function keptJob(err: unknown): PrintJob | undefined {
-  const job = err instanceof ApiError ? (err.detail.job as PrintJob | undefined) : undefined;
-  return job && typeof job.id === 'string' ? job : undefined;
-}
+export { keptJob } from '../api/print-jobs';
 
 /**
  * Prints the document, or retries the kept job `retryJob` (never a second job for the same attempt: a
  * retry of a job that printed meanwhile answers it as printed, so nothing prints twice).
  */
-export async function printDocument(caseId: string, documentId: string, retryJob?: string): Promise<PrintJob> {
-  const answer = retryJob
-    ? await api.post<{ job: PrintJob }>(`/api/print-jobs/${encodeURIComponent(retryJob)}/retry`)
-    : await api.post<{ job: PrintJob }>(`/api/cases/${encodeURIComponent(caseId)}/documents/${encodeURIComponent(documentId)}/print`);
-  return answer.job;
+export function printDocument(caseId: string, documentId: string, retryJob?: string): Promise<PrintJob> {
+  return retryJob ? retry(retryJob) : print(caseId, documentId);
 }
 
 export type RatingScore = 1 | 2 | 3 | 4 | 5;

@@ -16,6 +16,7 @@ import { Notice } from '../components/notice';
 import { Screen } from '../components/screen';
 import { getSession, go, resetSession, type ScreenId } from '../state/session';
 import { useSettings } from '../state/settings';
+import type { PrintJob } from '../api/print-jobs';
 
 interface DeviceHealth {
   id: string;
@@ -33,16 +34,6 @@ interface SyncStatus {
   endpoints: { url: string; state: string; connected: boolean; backlog: number; quarantined: number; inFlight: number; lastError: string | null }[];
   unrouted: { region: string; count: number }[];
   quarantined: { seq: number; caseId: string | null; region: string | null; kind: string; code: string | null; reason: string; createdAt: string }[];
-}
-
-interface PrintJob {
-  id: string;
-  caseId: string | null;
-  kind: string;
-  state: 'queued' | 'printing' | 'printed' | 'failed';
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
 }
 
 const KIND: Record<string, string> = { idcard: '身份证阅读器', scanner: '扫码器', receipt: '凭条打印机', document: 'A4 打印机' };
